@@ -1,0 +1,34 @@
+package b10.transfer.agent;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses {@code -javaagent:b10-transfer.jar=NAME=value,NAME=value}. Names are the environment
+ * variables' (the B10_TRANSFER_ prefix may be left out). A malformed item is reported and skipped.
+ */
+final class AgentOptions {
+    private AgentOptions() {
+    }
+
+    static Map<String, String> parse(String args, List<String> problems) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (args == null || args.isBlank()) {
+            return m;
+        }
+        for (String item : args.split(",")) {
+            String t = item.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            int eq = t.indexOf('=');
+            if (eq <= 0) {
+                problems.add("agent option '" + t + "' is not NAME=value; skipped");
+                continue;
+            }
+            m.put(t.substring(0, eq).trim().toUpperCase(java.util.Locale.ROOT), t.substring(eq + 1).trim());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,147 @@
+package b10.transfer.agent;
+
+import b10.transfer.B10Transfer;
+import b10.transfer.CacheValidationError;
+import b10.transfer.Log;
+import b10.transfer.LoadStatus;
+import b10.transfer.SaveStatus;
+import b10.transfer.config.Settings;
+import b10.transfer.ops.CacheOperations;
+import b10.transfer.ops.LoadResult;
+import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.SaveResult;
+import b10.transfer.ops.Workers;
+import java.lang.instrument.Instrumentation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The agent's life in one JVM: restore before main (or alongside it, holding process starts),
+ * then save at exit, after a quiet period, or after a named method, each save bounded in time.
+ */
+final class AgentRuntime {
+    private final Settings settings;
+    private final Instrumentation inst;
+    private final OperationControl restoreControl = new OperationControl();
+    private final AtomicBoolean saving = new AtomicBoolean();
+    private volatile FutureTask<LoadResult> restore;
+    private volatile CacheWatcher watcher;
+
+    private AgentRuntime(Settings settings, Instrumentation inst) {
+        this.settings = settings;
+        this.inst = inst;
+    }
+
+    static void start(String args, Instrumentation inst) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> options = AgentOptions.parse(args, problems);
+        Settings settings;
+        try {
+            settings = Settings.from(System.getenv(), options);
+        } catch (CacheValidationError e) {
+            System.err.println("b10-transfer: configuration error, the agent is off for this JVM: " + e.getMessage());
+            return;
+        }
+        if (!settings.enabled) {
+            return;
+        }
+        Log.configure(settings.logLevel);
+        problems.forEach(p -> Log.get().warn(p));
+        NativeAccess.adviseIfNeeded(settings);
+        new AgentRuntime(settings, inst).run();
+    }
+
+    private void run() {
+        restore = new FutureTask<>(this::restoreNow);
+        Workers.daemon("restore", restore).start();
+        Duration bound = settings.loadTimeout.plus(settings.probeTimeout);
+        if (settings.restoreInBackground) {
+            ProcessGate.install(inst, () -> awaitRestore(bound));
+        } else {
+            awaitRestore(bound);
+        }
+        if (settings.saveOnExit) {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::saveAtExit, "b10-transfer-shutdown-save"));
+        }
+        if (settings.saveAfterMethod != null) {
+            MethodTrigger.install(inst, settings.saveAfterMethod, () -> saveNow("after " + settings.saveAfterMethod));
+        }
+        watcher = new CacheWatcher(settings, () -> saveNow("after a quiet period"));
+        watcher.startAfter(restore);
+    }
+
+    private LoadResult restoreNow() {
+        CacheOperations ops = new CacheOperations(settings, B10Transfer.environment(settings).key());
+        LoadResult r = ops.load(false, restoreControl);
+        String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
+        if (r.status() == LoadStatus.ERROR) {
+            Log.get().error("restore failed, the application starts without the cache: {}", where);
+        } else {
+            Log.get().info("restore {}: {}", r.status(), where);
+        }
+        return r;
+    }
+
+    /** Waits for the restore within the bound; past it, the restore is cancelled and the application goes on. */
+    private void awaitRestore(Duration bound) {
+        FutureTask<LoadResult> r = restore;
+        if (r == null || r.isDone()) {
+            return;
+        }
+        try {
+            r.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            restoreControl.cancel("restore timed out");
+            Log.get().error("restore timed out after {} s (B10_TRANSFER_LOAD_TIMEOUT_S); the application starts without the cache",
+                    bound.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            Log.get().error("restore failed: {}", e.toString());
+        }
+    }
+
+    private void saveAtExit() {
+        try {
+            FutureTask<LoadResult> r = restore;
+            if (r != null && !r.isDone()) {
+                restoreControl.cancel("the JVM is exiting");
+                return; // a cache that was never restored has nothing of this run worth saving over the store's
+            }
+            CacheWatcher w = watcher;
+            if (w != null) {
+                w.stop();
+            }
+            saveNow("at exit");
+        } catch (Throwable t) {
+            System.err.println("b10-transfer: save at exit failed: " + t);
+        }
+    }
+
+    /** One save at a time; a trigger that finds a save running does nothing (the running one covers it). */
+    void saveNow(String why) {
+        if (!saving.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            CacheOperations ops = new CacheOperations(settings, B10Transfer.environment(settings).key());
+            SaveResult s = ops.saveWithTimeout(settings.saveTimeout, new OperationControl());
+            if (s.status() == SaveStatus.ERROR) {
+                Log.get().error("save {} failed: {}", why, s.message());
+            } else {
+                Log.get().info("save {} {}: {}{}", why, s.status(), s.message(),
+                        s.status() == SaveStatus.SUCCESS ? " in " + s.millis() + " ms" : "");
+            }
+        } catch (Throwable t) {
+            Log.get().error("save {} failed: {}", why, t.toString());
+        } finally {
+            saving.set(false);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package b10.transfer.agent;
+
+import b10.transfer.LoadStatus;
+import b10.transfer.Log;
+import b10.transfer.config.Settings;
+import b10.transfer.ops.Activity;
+import b10.transfer.ops.LoadResult;
+import b10.transfer.ops.TreeFingerprint;
+import b10.transfer.ops.Workers;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Watches the local cache after the restore, by polling a cheap listing signature (count, bytes,
+ * newest mtime) every two seconds: saves once the directory has been quiet for the configured time
+ * after a change, and says once when a restored cache appears unused (many new files soon after a
+ * successful restore: a wrong key, a changed model, a different GPU).
+ */
+final class CacheWatcher {
+    static final long POLL_MILLIS = 2000;
+    static final long UNUSED_WINDOW_MILLIS = 30 * 60 * 1000L;
+
+    private final Settings settings;
+    private final Runnable save;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    CacheWatcher(Settings settings, Runnable save) {
+        this.settings = settings;
+        this.save = save;
+    }
+
+    void startAfter(Future<LoadResult> restore) {
+        if (settings.saveAfterQuiet.isZero() && settings.unusedCacheThreshold == 0) {
+            return;
+        }
+        thread = Workers.daemon("watch", () -> {
+            try {
+                LoadResult r = restore.get();
+                watch(r);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable t) {
+                Log.get().debug("cache watcher stopped: {}", t.toString());
+            }
+        });
+        thread.start();
+    }
+
+    void stop() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void watch(LoadResult restore) throws InterruptedException {
+        Path dir = settings.localCacheDir;
+        boolean restored = restore != null && restore.status() == LoadStatus.SUCCESS;
+        long restoredFiles = restored ? restore.files() : 0;
+        long started = System.currentTimeMillis();
+        boolean unusedChecked = !restored || settings.unusedCacheThreshold == 0;
+        long quiet = settings.saveAfterQuiet.toMillis();
+        long signature = signature(dir);
+        long lastChange = 0;
+        boolean pending = false;
+        while (running) {
+            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+            long now = System.currentTimeMillis();
+            long s = signature(dir);
+            if (s != signature) {
+                signature = s;
+                lastChange = now;
+                pending = true;
+                if (!unusedChecked) {
+                    unusedChecked = checkUnused(dir, restoredFiles, now - started);
+                }
+            }
+            if (quiet > 0 && pending && now - lastChange >= quiet) {
+                pending = false;
+                save.run();
+            }
+            if (quiet == 0 && (unusedChecked || now - started > UNUSED_WINDOW_MILLIS)) {
+                return;
+            }
+        }
+    }
+
+    /** @return true once the question is settled (reported, or the window has passed) */
+    private boolean checkUnused(Path dir, long restoredFiles, long sinceRestore) {
+        Activity activity = Activity.of(dir);
+        TreeFingerprint before = activity.afterRestore();
+        if (before == null) {
+            return true;
+        }
+        int fresh = TreeFingerprint.of(dir).newFilesSince(before);
+        activity.newFilesSinceRestore(fresh);
+        if (fresh >= settings.unusedCacheThreshold && fresh * 2L >= restoredFiles) {
+            Log.get().warn("the restored cache appears unused: {} new files written {} s after restoring {} files;"
+                            + " the key may be wrong, or the model, shapes or GPU changed (B10_TRANSFER_UNUSED_CACHE_FILES)",
+                    fresh, sinceRestore / 1000, restoredFiles);
+            return true;
+        }
+        return sinceRestore > UNUSED_WINDOW_MILLIS;
+    }
+
+    static long signature(Path dir) {
+        long[] acc = {0, 0, 0};
+        if (!Files.isDirectory(dir)) {
+            return -1;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+                    acc[0]++;
+                    acc[1] += a.size();
+                    acc[2] = Math.max(acc[2], a.lastModifiedTime().toMillis());
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            return -2;
+        }
+        return acc[0] * 1_000_003L ^ acc[1] * 31 ^ acc[2];
+    }
+}

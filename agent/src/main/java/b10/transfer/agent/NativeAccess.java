@@ -1,0 +1,30 @@
+package b10.transfer.agent;
+
+import b10.transfer.Log;
+import b10.transfer.config.Settings;
+
+/**
+ * From JDK 24 the JVM warns when code without native access calls a restricted method, which the
+ * GPU probe does (Panama's downcalls, JNA's and JCuda's System.load). An agent cannot grant itself
+ * access, so it says once which flag does.
+ */
+final class NativeAccess {
+    private NativeAccess() {
+    }
+
+    static void adviseIfNeeded(Settings settings) {
+        if (Runtime.version().feature() < 24 || "none".equals(settings.gpuBackend)) {
+            return;
+        }
+        try {
+            Module m = NativeAccess.class.getModule();
+            Object enabled = Module.class.getMethod("isNativeAccessEnabled").invoke(m);
+            if (Boolean.FALSE.equals(enabled)) {
+                Log.get().info("add --enable-native-access=ALL-UNNAMED to the java command line to silence the JVM's"
+                        + " native-access warning for the GPU probe");
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // not knowable here: say nothing
+        }
+    }
+}

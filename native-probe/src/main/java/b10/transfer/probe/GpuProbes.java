@@ -1,0 +1,137 @@
+package b10.transfer.probe;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Picks a backend and runs it under a deadline. cuInit can hang on a broken driver; the call
+ * runs on a daemon thread and is abandoned at the deadline, so the caller always gets an answer.
+ * "auto" tries the backends cheapest first, as measured by {@code probe} on a GPU machine and on
+ * the stand-in driver: panama (JDK 22+, no library to unpack), then jna, then jcuda.
+ */
+public final class GpuProbes {
+
+    /** The answer of one probe: facts when the driver answered, else the reason it did not. */
+    public record Outcome(GpuFacts facts, String backend, Path library, long nanos, String problem) {
+        public boolean ok() {
+            return facts != null;
+        }
+    }
+
+    private GpuProbes() {
+    }
+
+    public static List<String> backendsFor(String setting) {
+        String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
+        switch (s) {
+            case "auto":
+                List<String> order = new ArrayList<>();
+                if (Runtime.version().feature() >= 22) {
+                    order.add("panama");
+                }
+                order.add("jna");
+                order.add("jcuda");
+                return order;
+            case "jna":
+            case "jcuda":
+            case "panama":
+                return List.of(s);
+            case "none":
+                return List.of();
+            default:
+                throw new IllegalArgumentException("unknown GPU backend '" + setting + "' (auto, jna, jcuda, panama, none)");
+        }
+    }
+
+    public static Outcome probe(String backendSetting, Path explicitLibrary, int deviceIndex, long timeoutMillis) {
+        long start = System.nanoTime();
+        List<String> backends = backendsFor(backendSetting);
+        if (backends.isEmpty()) {
+            return new Outcome(null, "none", null, System.nanoTime() - start, "GPU probe disabled (backend none)");
+        }
+        Optional<Path> lib = LibcudaLocator.find(explicitLibrary);
+        if (lib.isEmpty()) {
+            String where = explicitLibrary != null ? explicitLibrary.toString() : LibcudaLocator.SONAME + " on the loader's path";
+            return new Outcome(null, backends.get(0), null, System.nanoTime() - start, "no CUDA driver: " + where + " not found");
+        }
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        String problem = null;
+        String tried = backends.get(0);
+        for (String backend : backends) {
+            tried = backend;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            FutureTask<GpuFacts> task = new FutureTask<>(() -> load(backend).probe(lib.get(), deviceIndex));
+            Thread t = new Thread(task, "b10-transfer-probe-" + backend);
+            t.setDaemon(true);
+            t.start();
+            try {
+                GpuFacts facts = task.get(left, TimeUnit.NANOSECONDS);
+                return new Outcome(facts, backend, lib.get(), System.nanoTime() - start, null);
+            } catch (TimeoutException e) {
+                // The thread stays blocked inside the driver; it is a daemon and holds nothing of ours.
+                return new Outcome(null, backend, lib.get(), System.nanoTime() - start,
+                        "the CUDA driver did not answer within " + timeoutMillis + " ms (" + lib.get() + ", " + backend + ")");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Outcome(null, backend, lib.get(), System.nanoTime() - start, "interrupted while probing the GPU");
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                problem = backend + ": " + (cause instanceof ProbeException ? cause.getMessage() : cause.toString());
+                if (cause instanceof ProbeException && !(cause instanceof BackendUnavailable)) {
+                    break; // the driver itself answered with an error: another binding would hear the same
+                }
+            }
+        }
+        return new Outcome(null, tried, lib.get(), System.nanoTime() - start, problem != null ? problem : "probe deadline passed");
+    }
+
+    /** Loads a backend class; JNA and JCuda ones through the isolating loader. */
+    static GpuProbe load(String backend) throws BackendUnavailable {
+        String cls;
+        switch (backend) {
+            case "jna": cls = "b10.transfer.probe.jna.JnaProbe"; break;
+            case "jcuda": cls = "b10.transfer.probe.jcuda.JCudaProbe"; break;
+            case "panama": cls = "b10.transfer.probe.panama.PanamaProbe"; break;
+            default: throw new BackendUnavailable("unknown backend " + backend);
+        }
+        try {
+            ClassLoader loader = "panama".equals(backend) ? GpuProbes.class.getClassLoader() : isolated();
+            return (GpuProbe) Class.forName(cls, true, loader).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new BackendUnavailable(backend + " backend is not available: " + e);
+        }
+    }
+
+    private static volatile ClassLoader isolated;
+
+    private static ClassLoader isolated() {
+        ClassLoader l = isolated;
+        if (l == null) {
+            synchronized (GpuProbes.class) {
+                if (isolated == null) {
+                    ClassLoader own = GpuProbes.class.getClassLoader();
+                    isolated = IsolatedClassLoader.packaged(own) ? new IsolatedClassLoader(own) : own;
+                }
+                l = isolated;
+            }
+        }
+        return l;
+    }
+
+    /** The binding could not be loaded on this JVM; another backend may still work. */
+    public static final class BackendUnavailable extends ProbeException {
+        public BackendUnavailable(String message) {
+            super(message);
+        }
+    }
+}

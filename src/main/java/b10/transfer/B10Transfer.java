@@ -1,0 +1,154 @@
+package b10.transfer;
+
+import b10.transfer.config.Settings;
+import b10.transfer.key.KeyResolver;
+import b10.transfer.ops.Activity;
+import b10.transfer.ops.CacheOperations;
+import b10.transfer.ops.LoadResult;
+import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.SaveResult;
+import b10.transfer.store.FileStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The library API, the Python package's functions with Java names. Configuration comes from the
+ * environment (see the README's table); the environment key is computed once per JVM. No method
+ * throws for an operational failure: it returns ERROR and logs one line naming the cause.
+ */
+public final class B10Transfer {
+    private static volatile KeyResolver.Resolved resolved;
+
+    private B10Transfer() {
+    }
+
+    /** Restores this environment's archive from the store into the local cache directory. */
+    public static LoadStatus loadCompileCache() {
+        return load(Settings.fromEnvironment(), false).status();
+    }
+
+    /** Archives the local cache and publishes it to the store under this environment's key. */
+    public static SaveStatus saveCompileCache() {
+        return save(Settings.fromEnvironment()).status();
+    }
+
+    /** Removes the local cache directory (moved aside first, then deleted). */
+    public static boolean clearLocalCache() {
+        Settings s = Settings.fromEnvironment();
+        try {
+            return new b10.transfer.store.LocalCache(s.localCacheDir).clear();
+        } catch (IOException e) {
+            Log.get().error("clear failed: cannot remove {}: {}", s.localCacheDir, e.toString());
+            return false;
+        }
+    }
+
+    public static Map<String, Object> getCacheInfo() {
+        return info(Settings.fromEnvironment());
+    }
+
+    public static Map<String, Object> listAvailableCaches() {
+        return list(Settings.fromEnvironment());
+    }
+
+    // ---- the same, for explicit settings (used by the CLI and the agent) ----
+
+    public static KeyResolver.Resolved environment(Settings s) {
+        KeyResolver.Resolved r = resolved;
+        if (r == null || r.key().mode() != s.keyMode) {
+            r = KeyResolver.resolve(s, System.getenv());
+            resolved = r;
+            if (!r.gpu().ok()) {
+                Log.get().debug("GPU probe: {}; the key says cpu", r.gpu().problem());
+            }
+        }
+        return r;
+    }
+
+    public static LoadResult load(Settings s, boolean force) {
+        LoadResult r = new CacheOperations(s, environment(s).key()).loadWithTimeout(force, control(s));
+        logResult("load", r.status().name(), r.message(), r.status() == LoadStatus.ERROR);
+        return r;
+    }
+
+    public static SaveResult save(Settings s) {
+        SaveResult r = new CacheOperations(s, environment(s).key()).saveWithTimeout(s.saveTimeout, control(s));
+        logResult("save", r.status().name(), r.message(), r.status() == SaveStatus.ERROR);
+        return r;
+    }
+
+    static OperationControl control(Settings s) {
+        OperationControl c = new OperationControl();
+        if (s.minFreeBytes > 0) {
+            c.watchFreeSpace(s.localCacheDir, s.minFreeBytes).watchFreeSpace(s.storeDir, s.minFreeBytes);
+        }
+        return c;
+    }
+
+    static void logResult(String op, String status, String message, boolean error) {
+        if (error) {
+            Log.get().error("{} {}: {}", op, status, message);
+        } else {
+            Log.get().info("{} {}: {}", op, status, message);
+        }
+    }
+
+    public static Map<String, Object> info(Settings s) {
+        KeyResolver.Resolved env = environment(s);
+        FileStore store = new FileStore(s.storeDir);
+        Path archive = store.find(env.key()).orElse(store.archivePath(env.key(), s.compression));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("local_cache_dir", s.localCacheDir.toString());
+        m.put("store_dir", s.storeDir.toString());
+        m.put("key", env.key().text());
+        m.put("hash", env.key().hash());
+        m.put("archive_path", archive.toString());
+        m.put("archive_exists", Files.isRegularFile(archive));
+        try {
+            m.put("archive_bytes", Files.isRegularFile(archive) ? Files.size(archive) : null);
+        } catch (IOException e) {
+            m.put("archive_bytes", null);
+        }
+        m.put("local_cache_exists", Files.isDirectory(s.localCacheDir));
+        m.put("local_files", countFiles(s.localCacheDir));
+        m.put("components", env.key().components());
+        m.put("site_packages", env.python().sitePackages() == null ? null : env.python().sitePackages().toString());
+        m.put("gpu", env.gpu().ok() ? env.gpu().facts().toMap() : Map.of("problem", env.gpu().problem()));
+        m.put("gpu_backend", env.gpu().backend());
+        m.put("this_jvm", Activity.of(s.localCacheDir).toMap());
+        return m;
+    }
+
+    public static Map<String, Object> list(Settings s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("store_dir", s.storeDir.toString());
+        m.put("current_key", environment(s).key().text());
+        try {
+            List<Map<String, Object>> caches = new FileStore(s.storeDir).list();
+            String mine = environment(s).key().hash();
+            for (Map<String, Object> c : caches) {
+                c.put("current_environment", String.valueOf(c.get("file")).startsWith("cache_" + mine + "."));
+            }
+            m.put("caches", caches);
+            m.put("total_caches", caches.size());
+        } catch (IOException e) {
+            m.put("error", "cannot list " + s.storeDir + ": " + e);
+        }
+        return m;
+    }
+
+    private static long countFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).count();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

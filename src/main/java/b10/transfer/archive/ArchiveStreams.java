@@ -1,0 +1,64 @@
+package b10.transfer.archive;
+
+import b10.transfer.CacheValidationError;
+import b10.transfer.config.Settings;
+import io.airlift.compress.zstd.ZstdInputStream;
+import io.airlift.compress.zstd.ZstdOutputStream;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
+
+/** Compression by content: a reader looks at the magic bytes, never at the file name. */
+public final class ArchiveStreams {
+    static final int BUFFER = 1 << 20;
+
+    private ArchiveStreams() {
+    }
+
+    public static Settings.Compression sniff(byte[] head, int n) {
+        if (n >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
+                && (head[3] & 0xff) == 0xfd) {
+            return Settings.Compression.ZSTD;
+        }
+        if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return Settings.Compression.GZIP;
+        }
+        return null;
+    }
+
+    /** The decompressed tar stream of an archive; plain tar is accepted too. */
+    public static InputStream decompressed(InputStream raw) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
+        in.mark(600);
+        byte[] head = new byte[512 + 8];
+        int n = in.readNBytes(head, 0, head.length);
+        in.reset();
+        if (n == 0) {
+            throw new CacheValidationError("archive rejected: the file is empty");
+        }
+        Settings.Compression c = sniff(head, n);
+        if (c == Settings.Compression.ZSTD) {
+            return new ZstdInputStream(in);
+        }
+        if (c == Settings.Compression.GZIP) {
+            return new BufferedInputStream(new GzipCompressorInputStream(in, true), 1 << 16);
+        }
+        if (n >= 262 && new String(head, 257, 5, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ustar")) {
+            return in;
+        }
+        throw new CacheValidationError("archive rejected: not a zstd, gzip or tar stream (unknown magic bytes)");
+    }
+
+    public static OutputStream compressed(OutputStream out, Settings.Compression c) throws IOException {
+        if (c == Settings.Compression.GZIP) {
+            GzipParameters p = new GzipParameters();
+            p.setCompressionLevel(6);
+            return new GzipCompressorOutputStream(out, p);
+        }
+        return new ZstdOutputStream(out);
+    }
+}

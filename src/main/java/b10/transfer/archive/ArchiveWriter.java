@@ -1,0 +1,281 @@
+package b10.transfer.archive;
+
+import b10.transfer.CacheValidationError;
+import b10.transfer.config.Settings;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.zip.CRC32C;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Writes a cache directory as one archive: header entry, the directories and regular files in
+ * sorted order, manifest entry. Symbolic links and special files are left out (a reader of ours
+ * would refuse them). Small files are read ahead by a few threads while the stream compresses,
+ * within a bounded number of bytes, so that memory stays small whatever the cache's size.
+ */
+public final class ArchiveWriter {
+    static final int SMALL_FILE = 4 << 20;
+    static final long READ_AHEAD_BYTES = 32L << 20;
+
+    /** What was written. */
+    public record Result(long files, long bytes, String digest, int skipped) {
+    }
+
+    private record Item(String name, Path path, boolean directory, long size, boolean executable) {
+    }
+
+    private final Settings.Compression compression;
+    private final long maxBytes;
+    private final ExecutorService readers;
+
+    public ArchiveWriter(Settings.Compression compression, long maxBytes, ExecutorService readers) {
+        this.compression = compression;
+        this.maxBytes = maxBytes;
+        this.readers = readers;
+    }
+
+    public Result write(Path cacheDir, OutputStream sink, Map<String, String> header, TransferControl control)
+            throws IOException {
+        int[] skipped = {0};
+        List<Item> items = scan(cacheDir, skipped);
+        long totalBytes = 0;
+        long totalFiles = 0;
+        for (Item i : items) {
+            if (!i.directory) {
+                totalBytes += i.size;
+                totalFiles++;
+            }
+        }
+        if (totalBytes > maxBytes) {
+            throw new CacheValidationError("local cache " + cacheDir + " holds " + mib(totalBytes)
+                    + " MiB, more than MAX_CACHE_SIZE_MB=" + mib(maxBytes));
+        }
+        control.totals(totalBytes, totalFiles);
+        ContentDigest digest = new ContentDigest();
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(
+                ArchiveStreams.compressed(new KeepOpen(sink), compression), 1 << 16);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tar.setAddPaxHeadersForNonAsciiNames(true);
+
+        Map<String, String> head = new LinkedHashMap<>(header);
+        head.put("format", ArchiveMetadata.FORMAT);
+        head.put("expected_files", Long.toString(totalFiles));
+        head.put("expected_bytes", Long.toString(totalBytes));
+        putBytes(tar, ArchiveMetadata.HEADER, ArchiveMetadata.encode(head));
+
+        ArrayDeque<Pending> ahead = new ArrayDeque<>();
+        int next = 0;
+        long aheadBytes = 0;
+        byte[] chunk = new byte[1 << 20];
+        for (int at = 0; at < items.size(); at++) {
+            control.checkpoint();
+            // keep the read-ahead window full: small files only, bounded in bytes
+            if (next <= at) {
+                next = at;
+            }
+            while (next < items.size() && aheadBytes < READ_AHEAD_BYTES) {
+                Item n = items.get(next);
+                if (!n.directory && n.size <= SMALL_FILE) {
+                    ahead.add(new Pending(next, CompletableFuture.supplyAsync(() -> readSmall(n.path), readers)));
+                    aheadBytes += n.size;
+                }
+                next++;
+            }
+            Item item = items.get(at);
+            if (item.directory) {
+                TarArchiveEntry e = new TarArchiveEntry(item.name + "/");
+                e.setMode(0755);
+                tar.putArchiveEntry(e);
+                tar.closeArchiveEntry();
+                continue;
+            }
+            byte[] content = null;
+            if (!ahead.isEmpty() && ahead.peek().index == at) {
+                Pending p = ahead.poll();
+                aheadBytes -= item.size;
+                content = join(p.content, item.path);
+                if (content == null) {
+                    skipped[0]++; // deleted between scan and read: the cache moved on, leave it out
+                    continue;
+                }
+            }
+            TarArchiveEntry e = new TarArchiveEntry(item.name);
+            e.setMode(item.executable ? 0755 : 0644);
+            CRC32C crc = new CRC32C();
+            if (content != null) {
+                e.setSize(content.length);
+                tar.putArchiveEntry(e);
+                tar.write(content);
+                crc.update(content);
+                tar.closeArchiveEntry();
+                digest.add(item.name, content.length, (int) crc.getValue());
+            } else if (!streamLarge(item, e, tar, crc, chunk, control, digest)) {
+                skipped[0]++;
+                continue;
+            }
+            control.progress(digest.bytes(), digest.files());
+        }
+        Map<String, String> manifest = new LinkedHashMap<>();
+        manifest.put("files", Long.toString(digest.files()));
+        manifest.put("bytes", Long.toString(digest.bytes()));
+        manifest.put("digest", digest.finish());
+        putBytes(tar, ArchiveMetadata.MANIFEST, ArchiveMetadata.encode(manifest));
+        tar.close();
+        return new Result(digest.files(), digest.bytes(), manifest.get("digest"), skipped[0]);
+    }
+
+    /** Streams a large file; its size is fixed when opened, and a file that shrinks meanwhile fails the save. */
+    private static boolean streamLarge(Item item, TarArchiveEntry e, TarArchiveOutputStream tar, CRC32C crc,
+                                       byte[] chunk, TransferControl control, ContentDigest digest) throws IOException {
+        InputStream in;
+        long size;
+        try {
+            in = Files.newInputStream(item.path, LinkOption.NOFOLLOW_LINKS);
+            size = Files.size(item.path);
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+        try (in) {
+            e.setSize(size);
+            tar.putArchiveEntry(e);
+            long left = size;
+            while (left > 0) {
+                int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                if (n < 0) {
+                    throw new IOException(item.path + " shrank while it was being archived; the save is retried at the next trigger");
+                }
+                tar.write(chunk, 0, n);
+                crc.update(chunk, 0, n);
+                left -= n;
+                control.checkpoint();
+            }
+            tar.closeArchiveEntry();
+        }
+        digest.add(item.name, size, (int) crc.getValue());
+        return true;
+    }
+
+    private static byte[] readSmall(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (NoSuchFileException gone) {
+            return null;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] join(CompletableFuture<byte[]> f, Path p) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading " + p);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof java.io.UncheckedIOException) {
+                throw ((java.io.UncheckedIOException) c).getCause();
+            }
+            throw new IOException("cannot read " + p + ": " + c, c);
+        }
+    }
+
+    private static List<Item> scan(Path root, int[] skipped) throws IOException {
+        List<Item> items = new ArrayList<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (!dir.equals(root)) {
+                    items.add(new Item(name(root, dir), dir, true, 0, false));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) {
+                    items.add(new Item(name(root, file), file, false, attrs.size(), executable(file)));
+                } else {
+                    skipped[0]++;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // removed while we walked
+                }
+                throw exc;
+            }
+        });
+        items.sort(Comparator.comparing(Item::name));
+        return items;
+    }
+
+    private static boolean executable(Path file) {
+        try {
+            return Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.OWNER_EXECUTE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static String name(Path root, Path p) {
+        return root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    private static void putBytes(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(bytes.length);
+        e.setMode(0644);
+        tar.putArchiveEntry(e);
+        tar.write(bytes);
+        tar.closeArchiveEntry();
+    }
+
+    static long mib(long bytes) {
+        return bytes / (1024 * 1024);
+    }
+
+    private record Pending(int index, CompletableFuture<byte[]> content) {
+    }
+
+    /** Lets the compressor finish without closing the caller's stream, which still has to be synced. */
+    private static final class KeepOpen extends FilterOutputStream {
+        KeepOpen(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,357 @@
+package b10.transfer.archive;
+
+import b10.transfer.CacheError;
+import b10.transfer.CacheOperationInterrupted;
+import b10.transfer.CacheValidationError;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32C;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Extracts an archive into an empty staging directory, refusing the whole archive at the first
+ * entry that is not a plain file or directory inside it, and counting sizes before writing so
+ * that a bomb stops at the limit, not after it. One thread parses the stream; small files are
+ * handed to writer threads, bounded in bytes in flight; large files are streamed by the parser.
+ * The staging directory is the caller's to swap in or delete.
+ */
+public final class SafeExtractor {
+    static final int SMALL_FILE = 4 << 20;
+    static final int IN_FLIGHT_BYTES = 64 << 20;
+    static final long FREE_SPACE_CHECK_EVERY = 64L << 20;
+
+    /** What was extracted; {@code verified} is true when a manifest was present and matched. */
+    public record Result(long files, long bytes, Map<String, String> header, boolean verified, String digest) {
+    }
+
+    private final ExtractionLimits limits;
+    private final ExecutorService writers;
+
+    public SafeExtractor(ExtractionLimits limits, ExecutorService writers) {
+        this.limits = limits;
+        this.writers = writers;
+    }
+
+    public Result extract(InputStream raw, Path staging, TransferControl control) throws IOException {
+        EntryGuard guard = new EntryGuard(staging, limits.maxDepth(), limits.maxPathLength());
+        TarArchiveInputStream tar = new TarArchiveInputStream(ArchiveStreams.decompressed(raw), 1 << 16);
+        ContentDigest digest = new ContentDigest();
+        Set<String> seen = new HashSet<>();
+        Set<Path> dirs = new HashSet<>();
+        dirs.add(staging);
+        Semaphore inFlight = new Semaphore(IN_FLIGHT_BYTES);
+        AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+        Map<String, String> header = null;
+        Map<String, String> manifest = null;
+        long entries = 0;
+        long declared = 0;
+        long sinceSpaceCheck = 0;
+        byte[] chunk = new byte[1 << 20];
+        try {
+            TarArchiveEntry e;
+            while ((e = nextEntry(tar)) != null) {
+                control.checkpoint();
+                rethrow(writeFailure);
+                String rawName = e.getName();
+                String name = EntryGuard.normalizeName(rawName);
+                if (manifest != null) {
+                    throw EntryGuard.reject(rawName, "follows the manifest (the archive was altered)");
+                }
+                if (++entries > limits.maxEntries()) {
+                    throw new CacheValidationError("archive rejected: more than " + limits.maxEntries()
+                            + " entries (B10_TRANSFER_MAX_ENTRIES)");
+                }
+                if (name.isEmpty() && e.isDirectory()) {
+                    continue; // "./", the archive's root
+                }
+                if (name.startsWith(ArchiveMetadata.DIR)) {
+                    byte[] meta = readMeta(tar, e);
+                    if (name.equals(ArchiveMetadata.HEADER) && entries == 1) {
+                        header = ArchiveMetadata.decode(meta);
+                        checkExpected(header, staging);
+                    } else if (name.equals(ArchiveMetadata.MANIFEST) && header != null) {
+                        manifest = ArchiveMetadata.decode(meta);
+                    } else {
+                        throw EntryGuard.reject(rawName, "is metadata out of place");
+                    }
+                    continue;
+                }
+                checkType(e, rawName);
+                Path target = guard.resolve(rawName);
+                if (!seen.add(name)) {
+                    throw EntryGuard.reject(rawName, "appears twice");
+                }
+                if (e.isDirectory()) {
+                    makeDirs(target, dirs);
+                    continue;
+                }
+                long size = e.getSize();
+                if (size < 0) {
+                    throw EntryGuard.reject(rawName, "declares a negative size");
+                }
+                declared += size;
+                if (declared > limits.maxBytes()) {
+                    throw new CacheValidationError("archive rejected: entry '" + EntryGuard.printable(rawName)
+                            + "' takes the content past MAX_CACHE_SIZE_MB=" + limits.maxBytes() / (1024 * 1024));
+                }
+                makeDirs(target.getParent(), dirs);
+                boolean executable = (e.getMode() & 0100) != 0;
+                if (size <= SMALL_FILE) {
+                    byte[] content = readFully(tar, (int) size, rawName);
+                    CRC32C crc = new CRC32C();
+                    crc.update(content);
+                    digest.add(name, size, (int) crc.getValue());
+                    acquire(inFlight, (int) size);
+                    writers.execute(() -> {
+                        try {
+                            if (writeFailure.get() == null) {
+                                writeSmall(target, content, executable);
+                            }
+                        } catch (Throwable t) {
+                            writeFailure.compareAndSet(null, t);
+                        } finally {
+                            inFlight.release((int) size);
+                        }
+                    });
+                } else {
+                    CRC32C crc = new CRC32C();
+                    streamLarge(tar, target, size, crc, chunk, control, rawName);
+                    if (executable) {
+                        setExecutable(target);
+                    }
+                    digest.add(name, size, (int) crc.getValue());
+                }
+                sinceSpaceCheck += size;
+                if (sinceSpaceCheck >= FREE_SPACE_CHECK_EVERY) {
+                    sinceSpaceCheck = 0;
+                    checkFreeSpace(staging, 0);
+                }
+                control.progress(digest.bytes(), digest.files());
+            }
+            drain(inFlight);
+            rethrow(writeFailure);
+        } finally {
+            // on any failure too: no write of ours may land after we return (the caller deletes staging)
+            drain(inFlight);
+        }
+        return judge(header, manifest, digest);
+    }
+
+    private static Result judge(Map<String, String> header, Map<String, String> manifest, ContentDigest digest) {
+        String actual = digest.finish();
+        if (header == null) {
+            // an archive of the Python package: no manifest; gzip's CRC and the tar structure were checked
+            return new Result(digest.files(), digest.bytes(), Map.of(), false, actual);
+        }
+        if (manifest == null) {
+            throw new CacheValidationError("archive rejected: truncated (it ends without its manifest)");
+        }
+        if (!actual.equals(manifest.get("digest"))
+                || !Long.toString(digest.files()).equals(manifest.get("files"))
+                || !Long.toString(digest.bytes()).equals(manifest.get("bytes"))) {
+            throw new CacheValidationError("archive rejected: content digest mismatch (" + digest.files() + " files, "
+                    + digest.bytes() + " bytes read; the manifest says " + manifest.get("files") + " files, "
+                    + manifest.get("bytes") + " bytes): the archive is corrupted");
+        }
+        return new Result(digest.files(), digest.bytes(), header, true, actual);
+    }
+
+    private void checkExpected(Map<String, String> header, Path staging) {
+        long expected = parseLong(header.get("expected_bytes"));
+        if (expected > limits.maxBytes()) {
+            throw new CacheValidationError("archive rejected: it holds " + expected / (1024 * 1024)
+                    + " MiB, more than MAX_CACHE_SIZE_MB=" + limits.maxBytes() / (1024 * 1024));
+        }
+        checkFreeSpace(staging, Math.max(0, expected));
+    }
+
+    private void checkFreeSpace(Path dir, long needed) {
+        long usable;
+        try {
+            usable = Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return; // cannot tell; the writes themselves will say
+        }
+        if (usable - needed < limits.minFreeBytes()) {
+            throw new CacheOperationInterrupted("not enough free space at " + dir + ": " + usable / (1024 * 1024)
+                    + " MiB free, " + needed / (1024 * 1024) + " MiB needed, minimum free "
+                    + limits.minFreeBytes() / (1024 * 1024) + " MiB (B10_TRANSFER_MIN_FREE_MB)");
+        }
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return s == null ? -1 : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static void checkType(TarArchiveEntry e, String rawName) {
+        String why = null;
+        if (e.isSymbolicLink()) {
+            why = "is a symbolic link (to '" + EntryGuard.printable(e.getLinkName()) + "')";
+        } else if (e.isLink()) {
+            why = "is a hard link (to '" + EntryGuard.printable(e.getLinkName()) + "')";
+        } else if (e.isCharacterDevice() || e.isBlockDevice()) {
+            why = "is a device file";
+        } else if (e.isFIFO()) {
+            why = "is a FIFO";
+        } else if (e.isSparse()) {
+            why = "is a sparse file";
+        } else if (!e.isDirectory() && !e.isFile()) {
+            why = "has an unsupported type '" + (char) e.getLinkFlag() + "'";
+        }
+        if (why != null) {
+            throw EntryGuard.reject(rawName, why);
+        }
+    }
+
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) {
+        try {
+            return tar.getNextEntry();
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(e);
+        }
+    }
+
+    private static CacheValidationError corrupt(Exception e) {
+        return new CacheValidationError("archive rejected: corrupt or truncated (" + e.getMessage() + ")", e);
+    }
+
+    private static byte[] readMeta(TarArchiveInputStream tar, TarArchiveEntry e) {
+        if (e.getSize() < 0 || e.getSize() > 65536) {
+            throw EntryGuard.reject(e.getName(), "is metadata of an implausible size");
+        }
+        return readFully(tar, (int) e.getSize(), e.getName());
+    }
+
+    private static byte[] readFully(TarArchiveInputStream tar, int size, String name) {
+        byte[] b;
+        try {
+            b = tar.readNBytes(size);
+        } catch (IOException | RuntimeException ex) {
+            throw corrupt(ex);
+        }
+        if (b.length != size) {
+            throw new CacheValidationError("archive rejected: truncated inside entry '" + EntryGuard.printable(name) + "'");
+        }
+        return b;
+    }
+
+    private void streamLarge(TarArchiveInputStream tar, Path target, long size, CRC32C crc, byte[] chunk,
+                             TransferControl control, String name) throws IOException {
+        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long left = size;
+            while (left > 0) {
+                int n;
+                try {
+                    n = tar.read(chunk, 0, (int) Math.min(chunk.length, left));
+                } catch (IOException | RuntimeException ex) {
+                    throw corrupt(ex);
+                }
+                if (n < 0) {
+                    throw new CacheValidationError("archive rejected: truncated inside entry '" + EntryGuard.printable(name) + "'");
+                }
+                crc.update(chunk, 0, n);
+                writeLocal(out, chunk, n, target);
+                left -= n;
+                control.checkpoint();
+            }
+        }
+    }
+
+    private static void writeLocal(OutputStream out, byte[] b, int n, Path target) {
+        try {
+            out.write(b, 0, n);
+        } catch (IOException e) {
+            throw localWriteError(target, e);
+        }
+    }
+
+    static void writeSmall(Path target, byte[] content, boolean executable) {
+        try {
+            Files.write(target, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            if (executable) {
+                setExecutable(target);
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw EntryGuard.reject(target.getFileName().toString(), "collides with another entry");
+        } catch (IOException e) {
+            throw localWriteError(target, e);
+        }
+    }
+
+    static CacheError localWriteError(Path target, IOException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("No space left") || msg.contains("Disk quota")) {
+            return new CacheOperationInterrupted("no space left on the device of " + target.getParent()
+                    + " while writing " + target.getFileName(), e);
+        }
+        return new CacheError("cannot write " + target + ": " + e, e);
+    }
+
+    private static void setExecutable(Path target) throws IOException {
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static void makeDirs(Path dir, Set<Path> made) {
+        if (dir == null || made.contains(dir)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new CacheValidationError("archive rejected: '" + dir.getFileName() + "' is both a file and a directory");
+        } catch (IOException e) {
+            throw localWriteError(dir, e);
+        }
+        made.add(dir);
+    }
+
+    private static void acquire(Semaphore s, int permits) throws java.io.InterruptedIOException {
+        try {
+            s.acquire(permits);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while extracting");
+        }
+    }
+
+    private static void drain(Semaphore inFlight) {
+        try {
+            if (inFlight.tryAcquire(IN_FLIGHT_BYTES, 60, TimeUnit.SECONDS)) {
+                inFlight.release(IN_FLIGHT_BYTES);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void rethrow(AtomicReference<Throwable> failure) {
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        if (t != null) {
+            throw new CacheError("extraction failed: " + t, t);
+        }
+    }
+}

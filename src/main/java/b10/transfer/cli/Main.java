@@ -1,0 +1,192 @@
+package b10.transfer.cli;
+
+import b10.transfer.B10Transfer;
+import b10.transfer.CacheValidationError;
+import b10.transfer.Json;
+import b10.transfer.Log;
+import b10.transfer.config.Settings;
+import b10.transfer.key.KeyResolver;
+import b10.transfer.ops.LoadResult;
+import b10.transfer.ops.SaveResult;
+import b10.transfer.probe.GpuProbes;
+import b10.transfer.probe.LibcudaLocator;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code java -jar b10-transfer.jar <command>}: parses arguments, calls the library, maps the
+ * status to the exit code (0 SUCCESS, SKIPPED, DOES_NOT_EXIST; 1 ERROR; 2 usage or configuration).
+ */
+public final class Main {
+    static final String USAGE = String.join("\n",
+            "usage: java -jar b10-transfer.jar <command> [options]",
+            "commands:",
+            "  load   [--force] [--json]   restore this environment's archive into the local cache",
+            "  save   [--json]             archive the local cache and publish it to the store",
+            "  info   [--json]             configuration, key, archive location, what this JVM did",
+            "  list   [--json]             archives in the store",
+            "  clear  [--json]             remove the local cache directory",
+            "  key    [--json]             the environment key and its components",
+            "  probe  [--json] [--backend auto|jna|jcuda|panama]  what the CUDA driver says, per backend",
+            "configuration: environment variables (see the README), e.g. TORCH_CACHE_DIR, B10FS_CACHE_DIR");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args, System.out, System.err);
+        } catch (Throwable t) {
+            System.err.println("b10-transfer: internal error: " + t);
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            (args.length == 0 ? err : out).println(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String command = args[0];
+        boolean json = false;
+        boolean force = false;
+        String backend = null;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--json": json = true; break;
+                case "--force": force = true; break;
+                case "--quiet": break;
+                case "--backend":
+                    if (i + 1 >= args.length) {
+                        err.println("b10-transfer: --backend needs a value");
+                        return 2;
+                    }
+                    backend = args[++i];
+                    break;
+                case "--help": case "-h":
+                    out.println(USAGE);
+                    return 0;
+                default:
+                    err.println("b10-transfer: unknown option " + args[i] + "\n" + USAGE);
+                    return 2;
+            }
+        }
+        Settings settings;
+        try {
+            settings = Settings.fromEnvironment();
+        } catch (CacheValidationError e) {
+            err.println("b10-transfer: configuration error: " + e.getMessage());
+            return 2;
+        }
+        Log.configure(settings.logLevel);
+        switch (command) {
+            case "load": {
+                LoadResult r = B10Transfer.load(settings, force);
+                print(out, json, r.toMap(), r.status().name());
+                return r.status() == b10.transfer.LoadStatus.ERROR ? 1 : 0;
+            }
+            case "save": {
+                SaveResult r = B10Transfer.save(settings);
+                print(out, json, r.toMap(), r.status().name());
+                return r.status() == b10.transfer.SaveStatus.ERROR ? 1 : 0;
+            }
+            case "info":
+                print(out, json, B10Transfer.info(settings), null);
+                return 0;
+            case "list": {
+                Map<String, Object> m = B10Transfer.list(settings);
+                print(out, json, m, null);
+                return m.containsKey("error") ? 1 : 0;
+            }
+            case "clear": {
+                boolean cleared = B10Transfer.clearLocalCache();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("cleared", cleared);
+                m.put("local_cache_dir", settings.localCacheDir.toString());
+                print(out, json, m, null);
+                return 0;
+            }
+            case "key": {
+                KeyResolver.Resolved r = B10Transfer.environment(settings);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("key", r.key().text());
+                m.put("hash", r.key().hash());
+                m.put("archive", r.key().archiveName(settings.compression));
+                m.put("components", r.key().components());
+                print(out, json, m, null);
+                return 0;
+            }
+            case "probe":
+                return probe(settings, backend, json, out, err);
+            default:
+                err.println("b10-transfer: unknown command " + command + "\n" + USAGE);
+                return 2;
+        }
+    }
+
+    static int probe(Settings settings, String backend, boolean json, PrintStream out, PrintStream err) {
+        List<String> backends;
+        try {
+            backends = backend == null ? List.of("panama", "jna", "jcuda") : GpuProbes.backendsFor(backend);
+        } catch (IllegalArgumentException e) {
+            err.println("b10-transfer: " + e.getMessage());
+            return 2;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        boolean anyOk = false;
+        for (String b : backends) {
+            GpuProbes.Outcome o = GpuProbes.probe(b, settings.libcuda, settings.gpuDevice, settings.probeTimeout.toMillis());
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("backend", o.backend());
+            row.put("ok", o.ok());
+            row.put("millis", Math.round(o.nanos() / 1e4) / 100.0);
+            row.put("library", o.library() == null ? null : o.library().toString());
+            if (o.ok()) {
+                row.putAll(o.facts().toMap());
+            } else {
+                row.put("problem", o.problem());
+            }
+            rows.add(row);
+            anyOk |= o.ok();
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("java", Runtime.version().toString());
+        m.put("kernel_module", LibcudaLocator.kernelModuleVersion(Path.of("/proc/driver/nvidia/version")));
+        m.put("backends", rows);
+        if (json) {
+            out.println(Json.write(m));
+        } else {
+            out.println("java " + m.get("java") + ", NVIDIA kernel module " + m.get("kernel_module"));
+            for (Map<String, Object> r : rows) {
+                out.println(String.format("%-7s %8.2f ms  %s", r.get("backend"), ((Number) r.get("millis")).doubleValue(),
+                        Boolean.TRUE.equals(r.get("ok"))
+                                ? r.get("name") + ", cc " + r.get("compute_capability") + ", CUDA " + r.get("cuda_driver_version")
+                                + ", " + r.get("device_count") + " device(s), " + r.get("uuid")
+                                : "unavailable: " + r.get("problem")));
+            }
+        }
+        return anyOk || backend == null ? 0 : 1;
+    }
+
+    private static void print(PrintStream out, boolean json, Map<String, Object> m, String statusWord) {
+        if (json) {
+            out.println(Json.write(m));
+            return;
+        }
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (!"status".equals(e.getKey())) {
+                out.println(e.getKey() + ": " + (e.getValue() instanceof Map || e.getValue() instanceof List
+                        ? Json.write(e.getValue()) : e.getValue()));
+            }
+        }
+        if (statusWord != null) {
+            out.println(statusWord);
+        }
+    }
+}

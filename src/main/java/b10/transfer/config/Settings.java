@@ -1,0 +1,234 @@
+package b10.transfer.config;
+
+import b10.transfer.CacheValidationError;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every setting, read in one place and one order: agent option, then environment variable, then
+ * default (an option on the -javaagent line is the more specific choice for that one JVM, so it
+ * wins). A bad value is a {@link CacheValidationError} whose one-line message names the variable.
+ * Paths are only checked for form here; whether they exist or are writable is checked by the
+ * operation that uses them, because a missing store is a normal state for a load.
+ */
+public final class Settings {
+    public static final String PREFIX = "B10_TRANSFER_";
+
+    public final Path localCacheDir;
+    public final Path storeDir;
+    public final Path localWorkDir;
+    public final long maxCacheBytes;
+    public final KeyMode keyMode;
+    public final Compression compression;
+    public final String python;
+    public final String gpuBackend;
+    public final int gpuDevice;
+    public final Path libcuda;
+    public final Duration probeTimeout;
+    public final Duration loadTimeout;
+    public final Duration saveTimeout;
+    public final Duration tempMaxAge;
+    public final long maxEntries;
+    public final int maxPathDepth;
+    public final int maxPathLength;
+    public final long minFreeBytes;
+    public final boolean enabled;
+    public final boolean restoreInBackground;
+    public final boolean saveOnExit;
+    public final Duration saveAfterQuiet;
+    public final String saveAfterMethod;
+    public final String logLevel;
+    public final int unusedCacheThreshold;
+    public final int writerThreads;
+
+    public enum KeyMode { FULL, SEED }
+
+    public enum Compression { ZSTD, GZIP }
+
+    private Settings(Source s) {
+        String home = s.raw("TORCH_CACHE_DIR");
+        if (home == null) {
+            home = s.raw("TORCHINDUCTOR_CACHE_DIR");
+        }
+        localCacheDir = home == null ? Path.of("/tmp", "torchinductor_" + user(s))
+                : absolutePath(home, s.raw("TORCH_CACHE_DIR") != null ? "TORCH_CACHE_DIR" : "TORCHINDUCTOR_CACHE_DIR");
+        storeDir = s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
+        localWorkDir = s.path("LOCAL_WORK_DIR", "/app");
+        maxCacheBytes = s.positiveLong("MAX_CACHE_SIZE_MB", 1024) * 1024 * 1024;
+        keyMode = s.choice(PREFIX + "KEY_MODE", KeyMode.class, KeyMode.FULL);
+        Compression c = s.choice(PREFIX + "COMPRESSION", Compression.class, Compression.ZSTD);
+        compression = keyMode == KeyMode.SEED ? Compression.GZIP : c;
+        python = s.raw(PREFIX + "PYTHON");
+        gpuBackend = s.oneOf(PREFIX + "GPU_BACKEND", "auto", "auto", "jna", "jcuda", "panama", "none");
+        gpuDevice = (int) s.nonNegativeLong(PREFIX + "GPU_DEVICE", 0);
+        libcuda = s.raw(PREFIX + "LIBCUDA") == null ? null : s.path(PREFIX + "LIBCUDA", null);
+        probeTimeout = Duration.ofMillis(s.positiveLong(PREFIX + "PROBE_TIMEOUT_MS", 3000));
+        loadTimeout = Duration.ofSeconds(s.positiveLong(PREFIX + "LOAD_TIMEOUT_S", 120));
+        saveTimeout = Duration.ofSeconds(s.positiveLong(PREFIX + "SAVE_TIMEOUT_S", 60));
+        tempMaxAge = Duration.ofSeconds(s.positiveLong(PREFIX + "TEMP_MAX_AGE_S", 3600));
+        maxEntries = s.positiveLong(PREFIX + "MAX_ENTRIES", 200_000);
+        maxPathDepth = (int) s.positiveLong(PREFIX + "MAX_PATH_DEPTH", 32);
+        maxPathLength = (int) s.positiveLong(PREFIX + "MAX_PATH_LENGTH", 1024);
+        minFreeBytes = s.nonNegativeLong(PREFIX + "MIN_FREE_MB", 0) * 1024 * 1024;
+        enabled = s.bool(PREFIX + "ENABLED", true);
+        restoreInBackground = s.oneOf(PREFIX + "RESTORE", "blocking", "blocking", "background").equals("background");
+        saveOnExit = s.bool(PREFIX + "SAVE_ON_EXIT", true);
+        saveAfterQuiet = Duration.ofSeconds(s.nonNegativeLong(PREFIX + "SAVE_AFTER_QUIET_S", 0));
+        saveAfterMethod = methodSpec(s.raw(PREFIX + "SAVE_AFTER_METHOD"));
+        logLevel = s.oneOf(PREFIX + "LOG_LEVEL", "info", "debug", "info", "warn", "error", "off");
+        unusedCacheThreshold = (int) s.nonNegativeLong(PREFIX + "UNUSED_CACHE_FILES", 20);
+        writerThreads = (int) s.positiveLong(PREFIX + "WRITER_THREADS",
+                Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors())));
+    }
+
+    /** Settings from the process environment alone. */
+    public static Settings fromEnvironment() {
+        return new Settings(new Source(System.getenv(), Map.of()));
+    }
+
+    /**
+     * @param env     the environment (variable names as in the README)
+     * @param options agent options, by the same names (the B10_TRANSFER_ prefix may be left out)
+     */
+    public static Settings from(Map<String, String> env, Map<String, String> options) {
+        return new Settings(new Source(env, options));
+    }
+
+    private static String user(Source s) {
+        String u = s.raw("USER");
+        return u != null && !u.isEmpty() ? u : System.getProperty("user.name", "root");
+    }
+
+    private static String methodSpec(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        int hash = raw.indexOf('#');
+        if (hash <= 0 || hash == raw.length() - 1 || raw.indexOf('#', hash + 1) >= 0) {
+            throw new CacheValidationError(PREFIX + "SAVE_AFTER_METHOD='" + raw + "' is not of the form com.example.Class#method");
+        }
+        return raw;
+    }
+
+    static Path absolutePath(String value, String name) {
+        if (value.isBlank()) {
+            throw new CacheValidationError(name + " is set but empty; give an absolute path");
+        }
+        Path p;
+        try {
+            p = Path.of(value);
+        } catch (RuntimeException e) {
+            throw new CacheValidationError(name + "='" + value + "' is not a valid path");
+        }
+        if (!p.isAbsolute()) {
+            throw new CacheValidationError(name + "='" + value + "' is a relative path; give an absolute one");
+        }
+        return p.normalize();
+    }
+
+    /** Fails with a message naming the variable when the directory cannot be written. */
+    public static void requireWritableDir(Path dir, String variable) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new CacheValidationError(variable + "=" + dir + " is not a directory");
+        }
+        if (Files.isDirectory(dir) && !Files.isWritable(dir)) {
+            throw new CacheValidationError(variable + "=" + dir + " is not writable");
+        }
+    }
+
+    /** Looks a name up in the options (with or without the prefix), then the environment. */
+    private static final class Source {
+        private final Map<String, String> env;
+        private final Map<String, String> options;
+
+        Source(Map<String, String> env, Map<String, String> options) {
+            this.env = env;
+            this.options = options;
+        }
+
+        String raw(String name) {
+            String v = options.get(name);
+            if (v == null && name.startsWith(PREFIX)) {
+                v = options.get(name.substring(PREFIX.length()));
+            }
+            if (v == null) {
+                v = env.get(name);
+            }
+            return v == null || v.isEmpty() ? null : v.trim();
+        }
+
+        Path path(String name, String def) {
+            String v = raw(name);
+            return absolutePath(v != null ? v : def, name);
+        }
+
+        long positiveLong(String name, long def) {
+            long v = nonNegativeLong(name, def);
+            if (v == 0) {
+                throw new CacheValidationError(name + "=0 must be a positive whole number");
+            }
+            return v;
+        }
+
+        long nonNegativeLong(String name, long def) {
+            String v = raw(name);
+            if (v == null) {
+                return def;
+            }
+            try {
+                long n = Long.parseLong(v);
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new CacheValidationError(name + "='" + v + "' is not a whole number of the right sign (default " + def + ")");
+            }
+        }
+
+        boolean bool(String name, boolean def) {
+            String v = raw(name);
+            if (v == null) {
+                return def;
+            }
+            switch (v.toLowerCase(Locale.ROOT)) {
+                case "1": case "true": case "yes": case "on": return true;
+                case "0": case "false": case "no": case "off": return false;
+                default: throw new CacheValidationError(name + "='" + v + "' is not a boolean (true or false)");
+            }
+        }
+
+        String oneOf(String name, String def, String... allowed) {
+            String v = raw(name);
+            if (v == null) {
+                return def;
+            }
+            String lower = v.toLowerCase(Locale.ROOT);
+            for (String a : allowed) {
+                if (a.equals(lower)) {
+                    return a;
+                }
+            }
+            throw new CacheValidationError(name + "='" + v + "' is not one of " + String.join(", ", allowed));
+        }
+
+        <E extends Enum<E>> E choice(String name, Class<E> type, E def) {
+            String v = raw(name);
+            if (v == null) {
+                return def;
+            }
+            try {
+                return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                StringBuilder names = new StringBuilder();
+                for (E c : type.getEnumConstants()) {
+                    names.append(names.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
+                }
+                throw new CacheValidationError(name + "='" + v + "' is not one of " + names);
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package b10.transfer.key;
+
+import b10.transfer.config.Settings;
+import b10.transfer.probe.GpuFacts;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a compile cache depends on, and the name its archive has in the store.
+ *
+ * <p>The full key includes the GPU's name as well as its compute capability: TorchInductor's
+ * FX-graph cache key includes the device name, so an H100 cache restored on an H200 (both cc 9.0)
+ * would never be hit. The seed mode reproduces the Python package's key exactly
+ * ({@code torch-<v>_cuda-<v>_cc-<maj.min>_triton-<v>}, {@code cache_<sha256[:12]>.latest.tar.gz})
+ * so that a store can be shared with it.
+ */
+public final class EnvironmentKey {
+    private final String torch;
+    private final String cuda;
+    private final String triton;
+    private final String gpuName;
+    private final String computeCapability;
+    private final Settings.KeyMode mode;
+    private final String text;
+    private final String hash;
+
+    public EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
+                          Settings.KeyMode mode) {
+        this.torch = torch == null ? "none" : torch;
+        this.cuda = cuda;
+        this.triton = triton == null ? "none" : triton;
+        this.gpuName = gpuName;
+        this.computeCapability = computeCapability;
+        this.mode = mode;
+        this.text = render();
+        this.hash = sha256(text).substring(0, 12);
+    }
+
+    public static EnvironmentKey of(PythonPackages.Versions v, GpuFacts gpu, Settings.KeyMode mode) {
+        boolean device = gpu != null && gpu.hasDevice();
+        return new EnvironmentKey(v.torch(), v.torchCuda(), v.triton(),
+                device ? gpu.name() : null, device ? gpu.computeCapability() : null, mode);
+    }
+
+    private String render() {
+        StringBuilder b = new StringBuilder("torch-").append(torch);
+        if (computeCapability == null || cuda == null) {
+            b.append("_cpu");
+        } else {
+            b.append("_cuda-").append(cuda);
+            if (mode == Settings.KeyMode.FULL) {
+                b.append("_gpu-").append(gpuName.trim().replaceAll("[^A-Za-z0-9.+-]+", "-"));
+            }
+            b.append("_cc-").append(computeCapability);
+        }
+        return b.append("_triton-").append(triton).toString();
+    }
+
+    /** The readable key, e.g. torch-2.11.0+cu130_cuda-13.0_gpu-NVIDIA-H200_cc-9.0_triton-3.6.0. */
+    public String text() {
+        return text;
+    }
+
+    /** The first 12 hex digits of the key's SHA-256, as the seed names archives. */
+    public String hash() {
+        return hash;
+    }
+
+    public Settings.KeyMode mode() {
+        return mode;
+    }
+
+    /** The archive's file name in the store for a compression. */
+    public String archiveName(Settings.Compression compression) {
+        return "cache_" + hash + ".latest.tar" + (compression == Settings.Compression.GZIP ? ".gz" : ".zst");
+    }
+
+    public Map<String, Object> components() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("torch", torch);
+        m.put("cuda", computeCapability == null ? null : cuda);
+        m.put("gpu_name", gpuName);
+        m.put("compute_capability", computeCapability);
+        m.put("triton", triton);
+        m.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+        return m;
+    }
+
+    static String sha256(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder();
+            for (byte x : d) {
+                hex.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
+            }
+            return hex.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return text + " (" + hash + ")";
+    }
+}

@@ -1,0 +1,243 @@
+package b10.transfer.ops;
+
+import b10.transfer.CacheError;
+import b10.transfer.CacheOperationInterrupted;
+import b10.transfer.LoadStatus;
+import b10.transfer.SaveStatus;
+import b10.transfer.archive.ArchiveWriter;
+import b10.transfer.archive.ExtractionLimits;
+import b10.transfer.archive.SafeExtractor;
+import b10.transfer.config.Settings;
+import b10.transfer.key.EnvironmentKey;
+import b10.transfer.store.FileStore;
+import b10.transfer.store.LocalCache;
+import b10.transfer.store.Publisher;
+import b10.transfer.store.TempCleaner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Load and save for one configuration and key: the steps, their order, and how every failure
+ * becomes a status with a one-line message naming the cause. Never throws.
+ */
+public final class CacheOperations {
+    private final Settings settings;
+    private final EnvironmentKey key;
+    private final LocalCache local;
+    private final FileStore store;
+
+    public CacheOperations(Settings settings, EnvironmentKey key) {
+        this.settings = settings;
+        this.key = key;
+        this.local = new LocalCache(settings.localCacheDir);
+        this.store = new FileStore(settings.storeDir);
+    }
+
+    public FileStore store() {
+        return store;
+    }
+
+    public LocalCache local() {
+        return local;
+    }
+
+    /** Runs {@link #load} on a daemon thread, cut at the load timeout. */
+    public LoadResult loadWithTimeout(boolean force, OperationControl control) {
+        return bounded("load", settings.loadTimeout, control, () -> load(force, control),
+                msg -> new LoadResult(LoadStatus.ERROR, msg, 0, 0, settings.loadTimeout.toMillis(), null, null));
+    }
+
+    /** Runs {@link #save} on a daemon thread, cut at the given bound. */
+    public SaveResult saveWithTimeout(Duration bound, OperationControl control) {
+        return bounded("save", bound, control, () -> save(control),
+                msg -> new SaveResult(SaveStatus.ERROR, msg, 0, 0, 0, bound.toMillis(), null, null));
+    }
+
+    private static <R> R bounded(String role, Duration bound, OperationControl control, java.util.concurrent.Callable<R> op,
+                                 java.util.function.Function<String, R> timedOut) {
+        FutureTask<R> task = new FutureTask<>(op);
+        Workers.daemon(role, task).start();
+        try {
+            return task.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            control.cancel(role + " timed out after " + bound.toSeconds() + " s");
+            try {
+                // give the worker a moment to remove its temporaries; a read stuck in the kernel may not return
+                task.get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // still stuck: it is a daemon and will clean up if the read ever returns
+            }
+            return timedOut.apply(role + " timed out after " + bound.toSeconds() + " s (B10_TRANSFER_"
+                    + role.toUpperCase(java.util.Locale.ROOT) + "_TIMEOUT_S)");
+        } catch (InterruptedException e) {
+            control.cancel("interrupted");
+            Thread.currentThread().interrupt();
+            return timedOut.apply(role + " interrupted");
+        } catch (Exception e) {
+            return timedOut.apply(role + " failed: " + e);
+        }
+    }
+
+    public LoadResult load(boolean force, OperationControl control) {
+        long t0 = System.nanoTime();
+        if (!settings.enabled) {
+            return loadResult(LoadStatus.SKIPPED, "disabled by B10_TRANSFER_ENABLED", t0, null, null, 0, 0);
+        }
+        Path staging = null;
+        String archiveName = null;
+        try {
+            Path dir = local.dir();
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return loadResult(LoadStatus.ERROR, "local cache " + dir + " (TORCH_CACHE_DIR) is not a directory", t0, null, null, 0, 0);
+            }
+            local.recover(settings.tempMaxAge);
+            if (!force && local.hasFiles()) {
+                return loadResult(LoadStatus.SKIPPED, "local cache " + dir + " already holds files; not replaced", t0, null, null, 0, 0);
+            }
+            Path storeDir = store.dir();
+            if (!Files.exists(storeDir)) {
+                return loadResult(LoadStatus.DOES_NOT_EXIST, "store directory " + storeDir
+                        + " (B10FS_CACHE_DIR) does not exist: is the shared mount there?", t0, null, null, 0, 0);
+            }
+            if (!Files.isDirectory(storeDir)) {
+                return loadResult(LoadStatus.ERROR, "store " + storeDir + " (B10FS_CACHE_DIR) is not a directory", t0, null, null, 0, 0);
+            }
+            if (Files.isWritable(storeDir)) {
+                TempCleaner.clean(storeDir, settings.tempMaxAge);
+            }
+            Path archive = store.find(key).orElse(null);
+            if (archive == null) {
+                return loadResult(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + storeDir, t0, null, null, 0, 0);
+            }
+            archiveName = archive.toString();
+            if (!Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
+                return loadResult(LoadStatus.ERROR, archive + " is not a regular file", t0, archiveName, null, 0, 0);
+            }
+            staging = local.newStaging();
+            SafeExtractor.Result r;
+            ExecutorService writers = Workers.pool("writer", settings.writerThreads);
+            try (InputStream in = Files.newInputStream(archive)) {
+                r = new SafeExtractor(ExtractionLimits.of(settings), writers).extract(in, staging, control);
+            } finally {
+                writers.shutdownNow();
+            }
+            control.checkpoint();
+            if (!local.swapIn(staging, force)) {
+                return loadResult(LoadStatus.SKIPPED, "local cache " + dir + " was filled by another process meanwhile",
+                        t0, archiveName, null, 0, 0);
+            }
+            staging = null;
+            LoadResult ok = loadResult(LoadStatus.SUCCESS, "restored " + r.files() + " files, " + mib(r.bytes())
+                    + " from " + archive + (r.verified() ? "" : " (no manifest: an archive of the Python package)"),
+                    t0, archiveName, null, r.files(), r.bytes());
+            Activity.of(dir).restored(ok, TreeFingerprint.of(dir));
+            return ok;
+        } catch (Throwable t) {
+            return loadResult(LoadStatus.ERROR, describe("load", t, archiveName), t0, archiveName, t, 0, 0);
+        } finally {
+            if (staging != null) {
+                LocalCache.deleteTree(staging);
+            }
+        }
+    }
+
+    public SaveResult save(OperationControl control) {
+        long t0 = System.nanoTime();
+        if (!settings.enabled) {
+            return saveResult(SaveStatus.SKIPPED, "disabled by B10_TRANSFER_ENABLED", t0, null, null, 0, 0, 0);
+        }
+        Path dir = local.dir();
+        String target = null;
+        try {
+            if (!local.hasFiles()) {
+                return saveResult(SaveStatus.SKIPPED, "local cache " + dir + " is empty or missing: nothing to save", t0, null, null, 0, 0, 0);
+            }
+            TreeFingerprint before = TreeFingerprint.of(dir);
+            Activity activity = Activity.of(dir);
+            if (before.equals(activity.lastKnown())) {
+                return saveResult(SaveStatus.SKIPPED, "local cache unchanged since it was restored or saved", t0, null, null, 0, 0, 0);
+            }
+            Path storeDir = store.dir();
+            try {
+                Files.createDirectories(storeDir);
+            } catch (IOException e) {
+                return saveResult(SaveStatus.ERROR, "cannot create store directory " + storeDir + " (B10FS_CACHE_DIR): " + e,
+                        t0, null, e, 0, 0, 0);
+            }
+            if (!Files.isWritable(storeDir)) {
+                return saveResult(SaveStatus.ERROR, "store directory " + storeDir + " (B10FS_CACHE_DIR) is not writable", t0, null, null, 0, 0, 0);
+            }
+            TempCleaner.clean(storeDir, settings.tempMaxAge);
+            String name = key.archiveName(settings.compression);
+            target = storeDir.resolve(name).toString();
+            Map<String, String> header = new LinkedHashMap<>();
+            header.put("key", key.text());
+            header.put("hash", key.hash());
+            key.components().forEach((k, v) -> header.put("key." + k, String.valueOf(v)));
+            header.put("created", Instant.now().toString());
+            header.put("writer", "b10-transfer-java");
+            ExecutorService readers = Workers.pool("reader", Math.min(4, settings.writerThreads));
+            ArchiveWriter.Result[] written = new ArchiveWriter.Result[1];
+            Path published;
+            try {
+                ArchiveWriter writer = new ArchiveWriter(settings.compression, settings.maxCacheBytes, readers);
+                published = Publisher.publish(storeDir, name, out -> written[0] = writer.write(dir, out, header, control));
+            } finally {
+                readers.shutdownNow();
+            }
+            long archiveBytes = Files.size(published);
+            SaveResult ok = saveResult(SaveStatus.SUCCESS, "saved " + written[0].files() + " files, " + mib(written[0].bytes())
+                    + " as " + published + " (" + mib(archiveBytes) + ")", t0, target, null,
+                    written[0].files(), written[0].bytes(), archiveBytes);
+            activity.saved(ok, before);
+            return ok;
+        } catch (Throwable t) {
+            return saveResult(SaveStatus.ERROR, describe("save", t, target), t0, target, t, 0, 0, 0);
+        }
+    }
+
+    static String describe(String op, Throwable t, String archive) {
+        if (t instanceof CancellationException) {
+            return op + " cancelled: " + t.getMessage();
+        }
+        if (t instanceof CacheOperationInterrupted || t instanceof CacheError) {
+            return t.getMessage() + (archive != null && !t.getMessage().contains(archive) ? " [" + archive + "]" : "");
+        }
+        String msg = String.valueOf(t.getMessage());
+        if (msg.contains("No space left")) {
+            return op + " failed: no space left on device (" + msg + ")";
+        }
+        if (t instanceof java.nio.file.AccessDeniedException) {
+            return op + " failed: permission denied on " + msg;
+        }
+        if (t instanceof java.nio.file.ReadOnlyFileSystemException || msg.contains("Read-only file system")) {
+            return op + " failed: read-only filesystem (" + msg + ")";
+        }
+        return op + " failed: " + t.getClass().getSimpleName() + ": " + msg;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    private static LoadResult loadResult(LoadStatus s, String msg, long t0, String archive, Throwable err, long files, long bytes) {
+        return new LoadResult(s, msg, files, bytes, (System.nanoTime() - t0) / 1_000_000, archive, err);
+    }
+
+    private static SaveResult saveResult(SaveStatus s, String msg, long t0, String archive, Throwable err, long files,
+                                         long bytes, long archiveBytes) {
+        return new SaveResult(s, msg, files, bytes, archiveBytes, (System.nanoTime() - t0) / 1_000_000, archive, err);
+    }
+}

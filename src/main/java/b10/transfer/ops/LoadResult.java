@@ -1,0 +1,20 @@
+package b10.transfer.ops;
+
+import b10.transfer.LoadStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A load's status with what it did, and the error behind an ERROR. */
+public record LoadResult(LoadStatus status, String message, long files, long bytes, long millis, String archive,
+                         Throwable error) {
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", status.name());
+        m.put("message", message);
+        m.put("files", files);
+        m.put("bytes", bytes);
+        m.put("millis", millis);
+        m.put("archive", archive);
+        return m;
+    }
+}

@@ -1,0 +1,55 @@
+package b10.transfer.ops;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The cache directory's listing (relative path to size and modification time), taken after a
+ * restore or a save; a later save whose listing is equal has nothing new to publish. It is a
+ * metadata walk, no file is read.
+ */
+public record TreeFingerprint(Map<String, Long> sizes, Map<String, Long> mtimes) {
+
+    public static TreeFingerprint of(Path root) {
+        Map<String, Long> sizes = new HashMap<>();
+        Map<String, Long> mtimes = new HashMap<>();
+        if (Files.isDirectory(root)) {
+            try {
+                Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+                        String k = root.relativize(file).toString();
+                        sizes.put(k, a.size());
+                        mtimes.put(k, a.lastModifiedTime().toMillis());
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            } catch (IOException e) {
+                // partial listing: it will differ, and a save will happen, which is the safe side
+            }
+        }
+        return new TreeFingerprint(sizes, mtimes);
+    }
+
+    /** Files present now that were not in {@code before}. */
+    public int newFilesSince(TreeFingerprint before) {
+        int n = 0;
+        for (String k : sizes.keySet()) {
+            if (!before.sizes.containsKey(k)) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

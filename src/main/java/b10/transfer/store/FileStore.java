@@ -1,0 +1,107 @@
+package b10.transfer.store;
+
+import b10.transfer.archive.ArchiveMetadata;
+import b10.transfer.archive.ArchiveStreams;
+import b10.transfer.config.Settings;
+import b10.transfer.key.EnvironmentKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * The store's layout: one archive per key, {@code cache_<hash>.latest.tar.zst} (or {@code .tar.gz}),
+ * directly in the store directory, with publishers' temporaries beside them as hidden files.
+ */
+public final class FileStore {
+    private final Path dir;
+
+    public FileStore(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The key's archive, whichever compression it was written with; the newer if both exist. */
+    public Optional<Path> find(EnvironmentKey key) {
+        Path best = null;
+        long bestTime = Long.MIN_VALUE;
+        for (Settings.Compression c : Settings.Compression.values()) {
+            Path p = dir.resolve(key.archiveName(c));
+            try {
+                long t = Files.getLastModifiedTime(p).toMillis();
+                if (t > bestTime) {
+                    best = p;
+                    bestTime = t;
+                }
+            } catch (IOException e) {
+                // absent
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    public Path archivePath(EnvironmentKey key, Settings.Compression c) {
+        return dir.resolve(key.archiveName(c));
+    }
+
+    /** Every archive in the store, with its header where it has one (only the first entry is read). */
+    public List<Map<String, Object>> list() throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "cache_*.latest.tar*")) {
+            ds.forEach(files::add);
+        }
+        files.sort(null);
+        for (Path p : files) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", p.getFileName().toString());
+            m.put("path", p.toString());
+            m.put("size_bytes", Files.size(p));
+            m.put("modified", Files.getLastModifiedTime(p).toInstant().toString());
+            m.putAll(header(p));
+            out.add(m);
+        }
+        return out;
+    }
+
+    static Map<String, Object> header(Path archive) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (!Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
+            m.put("readable", false);
+            return m;
+        }
+        try (InputStream raw = Files.newInputStream(archive);
+             TarArchiveInputStream tar = new TarArchiveInputStream(ArchiveStreams.decompressed(raw))) {
+            TarArchiveEntry first = tar.getNextEntry();
+            if (first != null && first.getName().equals(ArchiveMetadata.HEADER) && first.getSize() < 65536) {
+                Map<String, String> h = ArchiveMetadata.decode(tar.readNBytes((int) first.getSize()));
+                m.put("key", h.get("key"));
+                m.put("expected_files", h.get("expected_files"));
+                m.put("expected_bytes", h.get("expected_bytes"));
+                m.put("created", h.get("created"));
+                m.put("format", h.get("format"));
+            } else {
+                m.put("format", "foreign (no header: a Python package archive?)");
+            }
+        } catch (IOException | RuntimeException e) {
+            m.put("readable", false);
+            m.put("error", String.valueOf(e.getMessage()));
+        }
+        return m;
+    }
+}

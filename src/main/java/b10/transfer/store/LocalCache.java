@@ -1,0 +1,153 @@
+package b10.transfer.store;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The local cache directory and its siblings: archives are extracted into a staging directory
+ * beside it and renamed into place, so the cache is either as before or fully new. Replacing a
+ * cache that exists takes two renames (cache to ".old", staging to cache); a crash between them
+ * leaves the ".old" directory, which {@link #recover()} moves back before the next operation.
+ */
+public final class LocalCache {
+    private final Path dir;
+    private final String base;
+
+    public LocalCache(Path dir) {
+        this.dir = dir.toAbsolutePath().normalize();
+        this.base = "." + this.dir.getFileName() + ".b10-";
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** True when the cache directory exists and holds at least one entry. */
+    public boolean hasFiles() {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Undoes an interrupted swap and removes staging directories older than the age. */
+    public void recover(Duration staleAge) {
+        Path parent = dir.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return;
+        }
+        FileTime cutoff = FileTime.from(Instant.now().minus(staleAge));
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, base + "*")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(base + "old-") && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        Files.move(p, dir, StandardCopyOption.ATOMIC_MOVE);
+                        continue;
+                    } catch (IOException e) {
+                        // another process restored it first
+                    }
+                }
+                if (n.startsWith(base + "old-") || Files.getLastModifiedTime(p).compareTo(cutoff) < 0) {
+                    deleteTree(p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // best effort: nothing here is needed for correctness of the next operation
+        }
+    }
+
+    public Path newStaging() throws IOException {
+        Files.createDirectories(dir.getParent());
+        Path staging = dir.resolveSibling(base + "staging-" + UUID.randomUUID());
+        Files.createDirectory(staging);
+        return staging;
+    }
+
+    /**
+     * Puts the staging directory in the cache's place.
+     * @return false when the cache was filled by someone else meanwhile and {@code replace} is false
+     */
+    public boolean swapIn(Path staging, boolean replace) throws IOException {
+        try {
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException exists) {
+            // the cache directory exists (empty, or filled meanwhile): fall through to the swap
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot rename " + staging + " to " + dir + " atomically: " + e.getMessage(), e);
+        }
+        if (!replace && hasFiles()) {
+            return false;
+        }
+        Path old = dir.resolveSibling(base + "old-" + UUID.randomUUID());
+        Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
+            throw e;
+        }
+        deleteTree(old);
+        return true;
+    }
+
+    /** Empties the cache by moving it aside first, so a reader never sees it half deleted. */
+    public boolean clear() throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Path old = dir.resolveSibling(base + "old-" + UUID.randomUUID());
+        Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+        return true;
+    }
+
+    /** Deletes a tree without following links; errors are left for the next recovery. */
+    public static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // left for recover()
+        }
+    }
+}

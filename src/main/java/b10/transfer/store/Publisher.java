@@ -1,0 +1,70 @@
+package b10.transfer.store;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The only code that puts a file into the store. The body is written to a uniquely named
+ * temporary in the store directory itself (same filesystem, so the rename is atomic, also on
+ * NFS), fsynced (the OS may otherwise reorder the data after the rename), then renamed over the
+ * final name, and the directory is fsynced. Readers see the old archive or the new one, whole.
+ * Concurrent publishers need no lock: each rename is atomic, and the last one wins.
+ */
+public final class Publisher {
+    static final String TEMP_SUFFIX = ".tmp";
+
+    /** Writes the archive's bytes. */
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private Publisher() {
+    }
+
+    /** A name no other process will choose: host, pid and a random part. */
+    static String temporaryName(String finalName) {
+        String host = System.getenv().getOrDefault("HOSTNAME", "host").replaceAll("[^A-Za-z0-9-]", "");
+        return "." + finalName + "." + host + "-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + TEMP_SUFFIX;
+    }
+
+    public static Path publish(Path dir, String finalName, Body body) throws IOException {
+        Path temp = dir.resolve(temporaryName(finalName));
+        Path target = dir.resolve(finalName);
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
+                body.writeTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(dir);
+            return target;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Makes the rename durable; a filesystem that cannot sync a directory is left as it is. */
+    static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            // not supported here (some network filesystems); the rename itself is still atomic
+        }
+    }
+}

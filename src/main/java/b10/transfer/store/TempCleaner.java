@@ -1,0 +1,46 @@
+package b10.transfer.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Removes what crashed writers left: temporaries in the store older than the configured age.
+ * Age, not ownership, decides, because the writer may be alive on another machine; a live
+ * writer's temporary is younger than the age (writes take seconds, the default age is an hour).
+ */
+public final class TempCleaner {
+    private TempCleaner() {
+    }
+
+    public static boolean isTemporary(String fileName) {
+        return fileName.startsWith(".cache_") && fileName.endsWith(Publisher.TEMP_SUFFIX);
+    }
+
+    /** @return how many were removed */
+    public static int clean(Path storeDir, Duration maxAge) {
+        if (!Files.isDirectory(storeDir)) {
+            return 0;
+        }
+        FileTime cutoff = FileTime.from(Instant.now().minus(maxAge));
+        int removed = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(storeDir, ".cache_*" + Publisher.TEMP_SUFFIX)) {
+            for (Path p : ds) {
+                try {
+                    if (Files.getLastModifiedTime(p).compareTo(cutoff) < 0 && Files.deleteIfExists(p)) {
+                        removed++;
+                    }
+                } catch (IOException e) {
+                    // another process removed it, or it is not ours to remove: leave it
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // an unreadable store is reported by the operation itself
+        }
+        return removed;
+    }
+}
