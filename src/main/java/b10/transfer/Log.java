@@ -23,7 +23,7 @@ public final class Log {
         setIfAbsent(p + "defaultLogLevel", level == null ? "info" : level);
         setIfAbsent(p + "logFile", "System.err");
         setIfAbsent(p + "showThreadName", "false");
-        setIfAbsent(p + "showLogName", "false");
+        setIfAbsent(p + "showLogName", "true");
         setIfAbsent(p + "showShortLogName", "false");
         setIfAbsent(p + "levelInBrackets", "false");
         setIfAbsent(p + "showDateTime", "false");

@@ -55,6 +55,8 @@ public final class SafeExtractor {
         dirs.add(staging);
         Semaphore inFlight = new Semaphore(IN_FLIGHT_BYTES);
         AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean aborted = new java.util.concurrent.atomic.AtomicBoolean();
+        boolean completed = false;
         Map<String, String> header = null;
         Map<String, String> manifest = null;
         long entries = 0;
@@ -115,16 +117,18 @@ public final class SafeExtractor {
                     CRC32C crc = new CRC32C();
                     crc.update(content);
                     digest.add(name, size, (int) crc.getValue());
-                    acquire(inFlight, (int) size);
+                    // at least one permit per task, so that draining waits for empty files too
+                    int permits = (int) size + 1;
+                    acquire(inFlight, permits);
                     writers.execute(() -> {
                         try {
-                            if (writeFailure.get() == null) {
+                            if (writeFailure.get() == null && !aborted.get()) {
                                 writeSmall(target, content, executable);
                             }
                         } catch (Throwable t) {
                             writeFailure.compareAndSet(null, t);
                         } finally {
-                            inFlight.release((int) size);
+                            inFlight.release(permits);
                         }
                     });
                 } else {
@@ -144,7 +148,9 @@ public final class SafeExtractor {
             }
             drain(inFlight);
             rethrow(writeFailure);
+            completed = true;
         } finally {
+            aborted.set(!completed); // queued writes of a refused archive are skipped
             // on any failure too: no write of ours may land after we return (the caller deletes staging)
             drain(inFlight);
         }

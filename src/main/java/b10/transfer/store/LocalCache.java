@@ -2,9 +2,7 @@ package b10.transfer.store;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -91,10 +89,13 @@ public final class LocalCache {
         try {
             Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
             return true;
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException exists) {
-            // the cache directory exists (empty, or filled meanwhile): fall through to the swap
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot rename " + staging + " to " + dir + " atomically: " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw e;
+            }
+            // the cache directory exists (empty, or filled meanwhile): rename(2) says ENOTEMPTY; swap instead
         }
         if (!replace && hasFiles()) {
             return false;

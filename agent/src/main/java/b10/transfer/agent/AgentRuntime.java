@@ -53,7 +53,6 @@ final class AgentRuntime {
         }
         Log.configure(settings.logLevel);
         problems.forEach(p -> Log.get().warn(p));
-        NativeAccess.adviseIfNeeded(settings);
         new AgentRuntime(settings, inst).run();
     }
 
@@ -77,7 +76,13 @@ final class AgentRuntime {
     }
 
     private LoadResult restoreNow() {
-        CacheOperations ops = new CacheOperations(settings, B10Transfer.environment(settings).key());
+        b10.transfer.key.KeyResolver.Resolved env = B10Transfer.environment(settings);
+        NativeAccess.adviseIfNeeded(env.gpu().library() != null);
+        if (!env.gpu().ok()) {
+            Log.get().info("GPU facts unavailable, the key says cpu: {}", env.gpu().problem());
+        }
+        Log.get().debug("environment key {}", env.key());
+        CacheOperations ops = new CacheOperations(settings, env.key());
         LoadResult r = ops.load(false, restoreControl);
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
         if (r.status() == LoadStatus.ERROR) {

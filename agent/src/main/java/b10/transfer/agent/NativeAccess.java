@@ -1,7 +1,6 @@
 package b10.transfer.agent;
 
 import b10.transfer.Log;
-import b10.transfer.config.Settings;
 
 /**
  * From JDK 24 the JVM warns when code without native access calls a restricted method, which the
@@ -12,8 +11,9 @@ final class NativeAccess {
     private NativeAccess() {
     }
 
-    static void adviseIfNeeded(Settings settings) {
-        if (Runtime.version().feature() < 24 || "none".equals(settings.gpuBackend)) {
+    /** @param loadedLibrary whether the probe loaded a driver library in this JVM */
+    static void adviseIfNeeded(boolean loadedLibrary) {
+        if (Runtime.version().feature() < 24 || !loadedLibrary) {
             return;
         }
         try {

@@ -1,0 +1,102 @@
+package b10.transfer;
+
+import b10.transfer.archive.ArchiveMetadata;
+import io.airlift.compress.zstd.ZstdOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/** Builds hostile and broken archives, as bytes, for the extraction tests. */
+final class HostileArchives {
+    private HostileArchives() {
+    }
+
+    interface Body {
+        void write(TarArchiveOutputStream tar) throws IOException;
+    }
+
+    static byte[] zstdTar(Body body) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream z = new ZstdOutputStream(bytes); TarArchiveOutputStream tar = new TarArchiveOutputStream(z)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            body.write(tar);
+        }
+        return bytes.toByteArray();
+    }
+
+    static void file(TarArchiveOutputStream tar, String name, String content) throws IOException {
+        byte[] b = content.getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(name, true);
+        e.setSize(b.length);
+        tar.putArchiveEntry(e);
+        tar.write(b);
+        tar.closeArchiveEntry();
+    }
+
+    static void special(TarArchiveOutputStream tar, String name, byte type, String link) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, type, true);
+        if (link != null) {
+            e.setLinkName(link);
+        }
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+    }
+
+    /** A header claiming a small archive, then one entry of {@code size} zero bytes: a few MB compressed. */
+    static byte[] bomb(long size) throws IOException {
+        return zstdTar(tar -> {
+            byte[] h = ArchiveMetadata.encode(Map.of("format", ArchiveMetadata.FORMAT, "expected_bytes", "10"));
+            TarArchiveEntry he = new TarArchiveEntry(ArchiveMetadata.HEADER, true);
+            he.setSize(h.length);
+            tar.putArchiveEntry(he);
+            tar.write(h);
+            tar.closeArchiveEntry();
+            TarArchiveEntry e = new TarArchiveEntry("bomb.bin", true);
+            e.setSize(size);
+            tar.putArchiveEntry(e);
+            byte[] zeros = new byte[1 << 20];
+            for (long left = size; left > 0; left -= zeros.length) {
+                tar.write(zeros, 0, (int) Math.min(zeros.length, left));
+            }
+            tar.closeArchiveEntry();
+        });
+    }
+
+    /** A raw ustar header block with a PAX extended header giving the next entry a chosen size. */
+    static byte[] paxSize(String size) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String record = " size=" + size + "\n";
+        int len = record.length() + 2;
+        record = len + record;
+        if (record.length() != len) {
+            record = (len + 1) + record.substring(record.indexOf(' '));
+        }
+        byte[] pax = record.getBytes(StandardCharsets.US_ASCII);
+        out.write(header("PaxHeaders/x", pax.length, TarConstants.LF_PAX_EXTENDED_HEADER_LC));
+        out.write(pad(pax));
+        out.write(header("victim.txt", 4, TarConstants.LF_NORMAL));
+        out.write(pad("data".getBytes(StandardCharsets.US_ASCII)));
+        out.write(new byte[1024]);
+        return out.toByteArray();
+    }
+
+    private static byte[] header(String name, long size, byte type) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, type, true);
+        e.setSize(size);
+        byte[] block = new byte[512];
+        e.writeEntryHeader(block);
+        return block;
+    }
+
+    private static byte[] pad(byte[] b) {
+        byte[] out = new byte[(b.length + 511) / 512 * 512];
+        System.arraycopy(b, 0, out, 0, b.length);
+        return out;
+    }
+}

@@ -1,0 +1,64 @@
+package b10.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import b10.transfer.config.Settings;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SettingsTest {
+
+    @Test
+    void defaults_whenNothingIsSet_matchTheSeed() {
+        Settings s = Settings.from(Map.of("USER", "alice"), Map.of());
+        assertEquals(Path.of("/tmp/torchinductor_alice"), s.localCacheDir);
+        assertEquals(Path.of("/cache/model/compile_cache"), s.storeDir);
+        assertEquals(Path.of("/app"), s.localWorkDir);
+        assertEquals(1024L * 1024 * 1024, s.maxCacheBytes);
+        assertEquals(Settings.Compression.ZSTD, s.compression);
+    }
+
+    @Test
+    void localCacheDir_fallsBackToTorchinductorCacheDir() {
+        Settings s = Settings.from(Map.of("TORCHINDUCTOR_CACHE_DIR", "/x/y"), Map.of());
+        assertEquals(Path.of("/x/y"), s.localCacheDir);
+        Settings both = Settings.from(Map.of("TORCHINDUCTOR_CACHE_DIR", "/x/y", "TORCH_CACHE_DIR", "/a"), Map.of());
+        assertEquals(Path.of("/a"), both.localCacheDir);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "MAX_CACHE_SIZE_MB, abc, MAX_CACHE_SIZE_MB",
+        "MAX_CACHE_SIZE_MB, -5, MAX_CACHE_SIZE_MB",
+        "TORCH_CACHE_DIR, relative/dir, TORCH_CACHE_DIR",
+        "B10FS_CACHE_DIR, cache, B10FS_CACHE_DIR",
+        "B10_TRANSFER_GPU_BACKEND, cuda, B10_TRANSFER_GPU_BACKEND",
+        "B10_TRANSFER_ENABLED, maybe, B10_TRANSFER_ENABLED",
+        "B10_TRANSFER_SAVE_AFTER_METHOD, noHash, B10_TRANSFER_SAVE_AFTER_METHOD",
+    })
+    void badValue_isOneLineNamingTheVariable(String name, String value, String named) {
+        CacheValidationError e = assertThrows(CacheValidationError.class, () -> Settings.from(Map.of(name, value), Map.of()));
+        assertTrue(e.getMessage().contains(named), e.getMessage());
+        assertTrue(e.getMessage().contains(value), e.getMessage());
+        assertEquals(-1, e.getMessage().indexOf('\n'));
+    }
+
+    @Test
+    void agentOptions_winOverEnvironment_withOrWithoutPrefix() {
+        Settings s = Settings.from(Map.of("B10_TRANSFER_RESTORE", "blocking", "MAX_CACHE_SIZE_MB", "5"),
+                Map.of("RESTORE", "background", "MAX_CACHE_SIZE_MB", "7"));
+        assertTrue(s.restoreInBackground);
+        assertEquals(7L * 1024 * 1024, s.maxCacheBytes);
+    }
+
+    @Test
+    void seedKeyMode_forcesGzip() {
+        Settings s = Settings.from(Map.of("B10_TRANSFER_KEY_MODE", "seed", "B10_TRANSFER_COMPRESSION", "zstd"), Map.of());
+        assertEquals(Settings.Compression.GZIP, s.compression);
+    }
+}
