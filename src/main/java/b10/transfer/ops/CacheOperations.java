@@ -170,8 +170,16 @@ public final class CacheOperations {
                 return saveResult(SaveStatus.SKIPPED, "local cache unchanged since it was restored or saved", t0, null, null, 0, 0, 0);
             }
             Path storeDir = store.dir();
+            Path mount = storeDir.getParent();
+            if (mount != null && !Files.isDirectory(mount)) {
+                // never create a missing mount point: the archive would land on the local disk
+                return saveResult(SaveStatus.ERROR, "the parent of store directory " + storeDir
+                        + " (B10FS_CACHE_DIR) does not exist: is the shared mount there?", t0, null, null, 0, 0, 0);
+            }
             try {
-                Files.createDirectories(storeDir);
+                if (!Files.isDirectory(storeDir)) {
+                    Files.createDirectory(storeDir);
+                }
             } catch (IOException e) {
                 return saveResult(SaveStatus.ERROR, "cannot create store directory " + storeDir + " (B10FS_CACHE_DIR): " + e,
                         t0, null, e, 0, 0, 0);

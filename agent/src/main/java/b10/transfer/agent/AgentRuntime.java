@@ -78,7 +78,9 @@ final class AgentRuntime {
     private LoadResult restoreNow() {
         b10.transfer.key.KeyResolver.Resolved env = B10Transfer.environment(settings);
         NativeAccess.adviseIfNeeded(env.gpu().library() != null);
-        if (!env.gpu().ok()) {
+        if (env.gpu().ok()) {
+            Log.get().debug("GPU {} via {} in {} ms", env.gpu().facts().toMap(), env.gpu().backend(), env.gpu().nanos() / 1_000_000);
+        } else {
             Log.get().info("GPU facts unavailable, the key says cpu: {}", env.gpu().problem());
         }
         Log.get().debug("environment key {}", env.key());

@@ -1,0 +1,196 @@
+package b10.transfer.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The agent in real child JVMs, against real directories, on every JDK the build found. */
+class AgentTest {
+    @TempDir
+    Path tmp;
+    Path store;
+    Path venv;
+
+    @BeforeEach
+    void seedStore() throws Exception {
+        store = tmp.resolve("store");
+        venv = tmp.resolve("venv");
+        Path site = Files.createDirectories(venv.resolve("lib/python3.12/site-packages/torch"));
+        Files.writeString(site.resolve("version.py"), "__version__ = '2.11.0+cu130'\ncuda = '13.0'\n");
+        Files.writeString(venv.resolve("pyvenv.cfg"), "");
+        Path fixture = Path.of(System.getProperty("b10.test.fixtures", "../../shared/fixtures"), "inductor-cache-gpt2-h200.tgz");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(fixture), "fixture present");
+        Path seed = Files.createDirectories(tmp.resolve("seed"));
+        assertEquals(0, new ProcessBuilder("tar", "-xzf", fixture.toString(), "-C", seed.toString()).start().waitFor());
+        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env(seed.resolve("indc-cold")), 60,
+                "-jar", ChildJvm.jar().toString(), "save");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().strip().endsWith("SUCCESS"), r.out());
+    }
+
+    Map<String, String> env(Path local, String... kv) {
+        Map<String, String> e = ChildJvm.env(kv);
+        e.put("TORCH_CACHE_DIR", local.toString());
+        e.put("B10FS_CACHE_DIR", store.toString());
+        e.put("B10_TRANSFER_PYTHON", venv.toString());
+        e.put("B10_TRANSFER_GPU_BACKEND", "none");
+        return e;
+    }
+
+    ChildJvm.Result app(String javaHome, Map<String, String> env, String... agentOptions) throws Exception {
+        String agent = "-javaagent:" + ChildJvm.jar() + (agentOptions.length > 0 ? "=" + String.join(",", agentOptions) : "");
+        return ChildJvm.run(javaHome, env, 120, agent, "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+    }
+
+    static Stream<String> jdks() {
+        return ChildJvm.javaHomes().stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void restore_isCompleteAtTheFirstLineOfMain_andTheAppsNewFileIsSavedAtExit(String jdk) throws Exception {
+        Path local = tmp.resolve("a/cache");
+        ChildJvm.Result r = app(jdk, env(local, "APP_WRITE", "1"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("FILES=121\n"), r.out());
+        assertTrue(r.err().contains("restore SUCCESS"), r.err());
+        assertTrue(r.err().contains("save at exit SUCCESS"), r.err());
+        noStackTraces(r);
+
+        ChildJvm.Result second = app(jdk, env(tmp.resolve("b/cache"), "APP_EXIT", "7"), "SAVE_ON_EXIT=false");
+        assertEquals(7, second.exit(), second.err());
+        assertTrue(second.out().startsWith("FILES=122\n"), second.out());
+    }
+
+    @Test
+    void backgroundRestore_holdsChildProcessesUntilTheCacheIsComplete() throws Exception {
+        Path local = tmp.resolve("bg/cache");
+        ChildJvm.Result r = app(System.getProperty("java.home"), env(local, "APP_SPAWN", "1",
+                "B10_TRANSFER_RESTORE", "background"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("CHILD_FILES=121\n"), r.out() + r.err());
+        noStackTraces(r);
+    }
+
+    @Test
+    void unchangedCache_isNotSavedAgainAtExit() throws Exception {
+        ChildJvm.Result r = app(System.getProperty("java.home"), env(tmp.resolve("u/cache")));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("save at exit SKIPPED"), r.err());
+    }
+
+    @Test
+    void saveAfterNamedMethod_publishesBeforeExit() throws Exception {
+        Path local = tmp.resolve("m/cache");
+        Path archive;
+        try (Stream<Path> s = Files.list(store)) {
+            archive = s.filter(p -> p.getFileName().toString().endsWith(".tar.zst")).findFirst().orElseThrow();
+        }
+        long before = Files.getLastModifiedTime(archive).toMillis();
+        ChildJvm.Result r = app(System.getProperty("java.home"), env(local, "APP_WARMUP", "1",
+                "B10_TRANSFER_SAVE_AFTER_METHOD", "b10.transfer.agent.testapp.App#warmup"), "SAVE_ON_EXIT=false");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("save after b10.transfer.agent.testapp.App#warmup SUCCESS"), r.err());
+        assertTrue(Files.getLastModifiedTime(archive).toMillis() > before);
+    }
+
+    @Test
+    void saveAfterQuietPeriod_publishesWhileTheAppRuns() throws Exception {
+        Path local = tmp.resolve("q/cache");
+        ChildJvm.Result r = app(System.getProperty("java.home"), env(local, "APP_WARMUP", "1",
+                "B10_TRANSFER_SAVE_AFTER_QUIET_S", "1", "APP_SLEEP_MS", "7000"), "SAVE_ON_EXIT=false");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("save after a quiet period SUCCESS"), r.err());
+    }
+
+    static Stream<Object[]> failures() {
+        return Stream.of(
+                new Object[] {"missing mount", "B10FS_CACHE_DIR", "MISSING", "the parent of store directory"},
+                new Object[] {"bad setting", "MAX_CACHE_SIZE_MB", "abc", "MAX_CACHE_SIZE_MB='abc'"},
+                new Object[] {"bad restore mode", "B10_TRANSFER_RESTORE", "sideways", "B10_TRANSFER_RESTORE"},
+                new Object[] {"corrupt archive", "CORRUPT", "1", "rejected"},
+                new Object[] {"store is a file", "B10FS_CACHE_DIR", "FILE", "not a directory"});
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failures")
+    void failure_keepsTheAppsOutputAndExitCode_andIsOneLine(String name, String var, String value, String expected) throws Exception {
+        Map<String, String> e = env(tmp.resolve("f/cache"), "APP_EXIT", "3", "APP_WRITE", "1");
+        if (var.equals("CORRUPT")) {
+            try (Stream<Path> s = Files.list(store)) {
+                Path a = s.filter(p -> p.getFileName().toString().endsWith(".tar.zst")).findFirst().orElseThrow();
+                byte[] b = Files.readAllBytes(a);
+                b[b.length / 2] ^= 0x40;
+                Files.write(a, b);
+            }
+        } else if (value.equals("MISSING")) {
+            e.put(var, tmp.resolve("unmounted/model/compile_cache").toString());
+        } else if (value.equals("FILE")) {
+            e.put(var, Files.writeString(tmp.resolve("a-file"), "x").toString());
+        } else {
+            e.put(var, value);
+        }
+        ChildJvm.Result r = app(System.getProperty("java.home"), e);
+        assertEquals(3, r.exit(), r.err());
+        assertTrue(r.out().startsWith("FILES=0\n") && r.out().contains("DONE"), r.out());
+        List<String> lines = r.errLines().stream().filter(l -> l.contains(expected)).toList();
+        assertEquals(1, lines.size(), "one line naming the cause, got: " + r.err());
+        noStackTraces(r);
+        assertFalse(Files.exists(tmp.resolve("unmounted")), "a missing mount point was created");
+    }
+
+    @Test
+    void twoProcessesSavingTheSameKey_leaveOneWholeArchive_andNoTemporaries() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("sa/cache"));
+        Path b = Files.createDirectories(tmp.resolve("sb/cache"));
+        byte[] big = new byte[8 << 20];
+        new java.util.Random(1).nextBytes(big);
+        Files.write(a.resolve("a.bin"), big);
+        new java.util.Random(2).nextBytes(big);
+        Files.write(b.resolve("b.bin"), big);
+        ProcessBuilder pa = saver(a);
+        ProcessBuilder pb = saver(b);
+        Process x = pa.start();
+        Process y = pb.start();
+        assertEquals(0, x.waitFor());
+        assertEquals(0, y.waitFor());
+        try (Stream<Path> s = Files.list(store)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).toList();
+            assertEquals(1, names.size(), names.toString());
+            assertFalse(names.get(0).startsWith("."), names.toString());
+        }
+        Path restored = tmp.resolve("sr/cache");
+        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env(restored), 60, "-jar", ChildJvm.jar().toString(), "load");
+        assertEquals(0, r.exit(), r.err());
+        try (Stream<Path> s = Files.list(restored)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).toList();
+            assertTrue(names.equals(List.of("a.bin")) || names.equals(List.of("b.bin")), names.toString());
+            Path one = restored.resolve(names.get(0));
+            Path src = (names.get(0).equals("a.bin") ? a : b).resolve(names.get(0));
+            assertTrue(java.util.Arrays.equals(Files.readAllBytes(src), Files.readAllBytes(one)));
+        }
+    }
+
+    private ProcessBuilder saver(Path local) {
+        ProcessBuilder p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", ChildJvm.jar().toString(), "save");
+        p.environment().putAll(env(local));
+        p.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        return p;
+    }
+
+    static void noStackTraces(ChildJvm.Result r) {
+        assertFalse(r.err().contains("\tat ") || r.err().contains("Exception in thread"), r.err());
+    }
+}

@@ -1,0 +1,82 @@
+package b10.transfer.agent;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Starts a real child JVM and collects what it printed. */
+final class ChildJvm {
+    record Result(int exit, String out, String err, long millis) {
+        List<String> errLines() {
+            return err.lines().filter(l -> !l.startsWith("WARNING:")).toList();
+        }
+    }
+
+    static Path jar() {
+        return Path.of(System.getProperty("b10.test.jar", "target/b10-transfer.jar")).toAbsolutePath();
+    }
+
+    /** Every JDK the build found (B10_TEST_JAVA_HOMES), or this one. */
+    static List<String> javaHomes() {
+        String homes = System.getenv("B10_TEST_JAVA_HOMES");
+        List<String> out = new ArrayList<>();
+        if (homes != null) {
+            for (String h : homes.trim().split("\\s+")) {
+                if (!h.isEmpty() && Files.isExecutable(Path.of(h, "bin", "java"))) {
+                    out.add(h);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            out.add(System.getProperty("java.home"));
+        }
+        return out;
+    }
+
+    static Result run(String javaHome, Map<String, String> env, long timeoutSeconds, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(javaHome, "bin", "java").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> e = pb.environment();
+        e.keySet().removeIf(k -> k.startsWith("B10_TRANSFER_") || k.startsWith("TORCH") || k.equals("B10FS_CACHE_DIR")
+                || k.equals("VIRTUAL_ENV") || k.equals("MAX_CACHE_SIZE_MB") || k.startsWith("JAVA_TOOL"));
+        e.putAll(env);
+        Path out = Files.createTempFile("child-out", ".txt");
+        Path err = Files.createTempFile("child-err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM did not end within " + timeoutSeconds + " s: " + cmd + "\n" + Files.readString(err));
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err), millis);
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+        return r;
+    }
+
+    static String testClasses() {
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (e.endsWith("test-classes")) {
+                return e;
+            }
+        }
+        throw new IllegalStateException("no test-classes on the class path");
+    }
+
+    static Map<String, String> env(String... kv) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}

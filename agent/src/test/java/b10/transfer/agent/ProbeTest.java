@@ -1,0 +1,124 @@
+package b10.transfer.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The three backends make real native calls into a stand-in libcuda.so.1 built here with gcc,
+ * in child JVMs started with the packaged jar; Panama only on JDK 22+.
+ */
+class ProbeTest {
+    @TempDir
+    static Path tmp;
+    static Path libcuda;
+
+    @BeforeAll
+    static void buildStandIn() throws Exception {
+        Path src = Path.of(System.getProperty("b10.test.standin.source", "../native-probe/src/test/c/libcuda_standin.c"));
+        libcuda = tmp.resolve("libcuda.so.1");
+        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wl,-soname,libcuda.so.1", "-o", libcuda.toString(),
+                src.toString()).inheritIO().start();
+        assertEquals(0, gcc.waitFor(), "gcc builds the stand-in driver");
+    }
+
+    static Stream<Object[]> backends() {
+        List<Object[]> out = new ArrayList<>();
+        for (String jdk : ChildJvm.javaHomes()) {
+            int feature = feature(jdk);
+            for (String b : feature >= 22 ? List.of("jna", "jcuda", "panama") : List.of("jna", "jcuda")) {
+                out.add(new Object[] {feature, b, jdk});
+            }
+        }
+        return out.stream();
+    }
+
+    static int feature(String jdk) {
+        try {
+            String release = Files.readString(Path.of(jdk, "release"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(release);
+            return m.find() ? Integer.parseInt(m.group(1)) : 17;
+        } catch (Exception e) {
+            return 17;
+        }
+    }
+
+    ChildJvm.Result probe(String jdk, String backend, String... env) throws Exception {
+        var e = ChildJvm.env(env);
+        e.putIfAbsent("B10_TRANSFER_LIBCUDA", libcuda.toString());
+        return ChildJvm.run(jdk, e, 60, "--enable-native-access=ALL-UNNAMED", "-jar", ChildJvm.jar().toString(),
+                "probe", "--json", "--backend", backend);
+    }
+
+    @ParameterizedTest(name = "java {0} {1}")
+    @MethodSource("backends")
+    void backend_reportsExactlyTheStandInsFacts(int feature, String backend, String jdk) throws Exception {
+        ChildJvm.Result r = probe(jdk, backend);
+        assertEquals(0, r.exit(), r.out() + r.err());
+        String o = r.out();
+        assertTrue(o.contains("\"backend\":\"" + backend + "\",\"ok\":true"), o);
+        assertTrue(o.contains("\"name\":\"B10 Stand-in H200\""), o);
+        assertTrue(o.contains("\"compute_capability\":\"9.0\""), o);
+        assertTrue(o.contains("\"cuda_driver_version\":\"13.0\""), o);
+        assertTrue(o.contains("\"device_count\":2"), o);
+        assertTrue(o.contains("\"uuid\":\"GPU-10111213-1415-1617-1819-1a1b1c1d1e1f\""), o);
+    }
+
+    @ParameterizedTest(name = "java {0} {1}")
+    @MethodSource("backends")
+    void cudaVisibleDevices_isHonouredAsTheDriverDoesIt(int feature, String backend, String jdk) throws Exception {
+        ChildJvm.Result r = probe(jdk, backend, "CUDA_VISIBLE_DEVICES", "1");
+        assertTrue(r.out().contains("\"name\":\"B10 Stand-in A100\""), r.out());
+        assertTrue(r.out().contains("\"compute_capability\":\"8.0\""), r.out());
+        assertTrue(r.out().contains("\"device_count\":1"), r.out());
+    }
+
+    @ParameterizedTest(name = "java {0} {1}")
+    @MethodSource("backends")
+    void failingInit_andNoDevice_areReportedNotThrown(int feature, String backend, String jdk) throws Exception {
+        ChildJvm.Result fail = probe(jdk, backend, "STANDIN_CUDA_MODE", "init_fail");
+        assertTrue(fail.out().contains("\"ok\":false") && fail.out().contains("cuInit returned CUresult 999"), fail.out());
+        ChildJvm.Result none = probe(jdk, backend, "STANDIN_CUDA_MODE", "no_device");
+        assertTrue(none.out().contains("\"ok\":true") && none.out().contains("\"device_count\":0"), none.out());
+    }
+
+    @Test
+    void hangingInit_isCutByTheTimeout() throws Exception {
+        ChildJvm.Result r = probe(System.getProperty("java.home"), "jna", "STANDIN_CUDA_MODE", "hang",
+                "B10_TRANSFER_PROBE_TIMEOUT_MS", "500");
+        assertTrue(r.out().contains("did not answer within 500 ms"), r.out());
+        assertTrue(r.millis() < 8000, "took " + r.millis() + " ms");
+    }
+
+    @Test
+    void agentWithAHangingDriver_startsTheAppWithTheCpuKey() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), ChildJvm.env(
+                "B10_TRANSFER_LIBCUDA", libcuda.toString(), "STANDIN_CUDA_MODE", "hang", "B10_TRANSFER_PROBE_TIMEOUT_MS", "300",
+                "TORCH_CACHE_DIR", tmp.resolve("c").toString(), "B10FS_CACHE_DIR", tmp.resolve("s").toString(), "APP_EXIT", "4"),
+                60, "-javaagent:" + ChildJvm.jar(), "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+        assertEquals(4, r.exit(), r.err());
+        assertTrue(r.out().startsWith("FILES=0"), r.out());
+        assertTrue(r.err().contains("did not answer within 300 ms"), r.err());
+    }
+
+    @Test
+    void absentDriver_isAnsweredQuickly_withoutLoadingABinding() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), ChildJvm.env(
+                "B10_TRANSFER_LIBCUDA", tmp.resolve("nothing/libcuda.so.1").toString()), 60,
+                "-jar", ChildJvm.jar().toString(), "probe", "--json", "--backend", "jna");
+        assertTrue(r.out().contains("no CUDA driver"), r.out());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"millis\":([0-9.]+)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Double.parseDouble(m.group(1)) < 20.0, "absent driver took " + m.group(1) + " ms");
+    }
+}
