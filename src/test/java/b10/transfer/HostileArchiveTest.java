@@ -124,27 +124,17 @@ class HostileArchiveTest {
 
     @Test
     void truncatedArchive_isRefusedBeforeTheCacheChanges() throws Exception {
-        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
-        Map<String, String> e2 = new java.util.HashMap<>(env);
-        e2.put("TORCH_CACHE_DIR", source.toString());
-        new CacheOperations(Settings.from(e2, Map.of()), KEY).save(new OperationControl());
-        Path file = store.resolve(KEY.archiveName(Settings.Compression.ZSTD));
+        Path file = savedFixtureArchive();
         byte[] whole = Files.readAllBytes(file);
         for (int cut : new int[] {whole.length - 1, whole.length - 600, whole.length / 2, 100}) {
             Files.write(file, java.util.Arrays.copyOf(whole, cut));
-            LoadResult r = new CacheOperations(Settings.from(env, Map.of()), KEY).load(true, new OperationControl());
-            assertEquals(LoadStatus.ERROR, r.status(), "cut at " + cut + ": " + r.message());
-            assertEquals(Map.of("", "dir", "marker.py", TestTrees.sha256("before".getBytes())), TestTrees.snapshot(local));
+            assertForcedLoadRefused("cut at " + cut);
         }
     }
 
     @Test
     void bitFlippedArchive_isRefused_wherever_theFlipIs() throws Exception {
-        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
-        Map<String, String> e2 = new java.util.HashMap<>(env);
-        e2.put("TORCH_CACHE_DIR", source.toString());
-        new CacheOperations(Settings.from(e2, Map.of()), KEY).save(new OperationControl());
-        Path file = store.resolve(KEY.archiveName(Settings.Compression.ZSTD));
+        Path file = savedFixtureArchive();
         byte[] whole = Files.readAllBytes(file);
         Random rnd = new Random(42);
         for (int i = 0; i < 12; i++) {
@@ -152,9 +142,23 @@ class HostileArchiveTest {
             int at = 16 + rnd.nextInt(whole.length - 32);
             flipped[at] ^= (byte) (1 << rnd.nextInt(8));
             Files.write(file, flipped);
-            LoadResult r = new CacheOperations(Settings.from(env, Map.of()), KEY).load(true, new OperationControl());
-            assertEquals(LoadStatus.ERROR, r.status(), "flip at " + at + ": " + r.message());
-            assertEquals(Map.of("", "dir", "marker.py", TestTrees.sha256("before".getBytes())), TestTrees.snapshot(local));
+            assertForcedLoadRefused("flip at " + at);
         }
+    }
+
+    /** Saves the H200 fixture into the store under KEY and returns the archive. */
+    private Path savedFixtureArchive() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
+        Map<String, String> withSource = new java.util.HashMap<>(env);
+        withSource.put("TORCH_CACHE_DIR", source.toString());
+        new CacheOperations(Settings.from(withSource, Map.of()), KEY).save(new OperationControl());
+        return store.resolve(KEY.archiveName(Settings.Compression.ZSTD));
+    }
+
+    /** A forced load of the store's archive fails, and the local cache still holds only its marker. */
+    private void assertForcedLoadRefused(String what) throws Exception {
+        LoadResult r = new CacheOperations(Settings.from(env, Map.of()), KEY).load(true, new OperationControl());
+        assertEquals(LoadStatus.ERROR, r.status(), what + ": " + r.message());
+        assertEquals(Map.of("", "dir", "marker.py", TestTrees.sha256("before".getBytes())), TestTrees.snapshot(local));
     }
 }

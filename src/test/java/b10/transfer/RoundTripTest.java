@@ -57,9 +57,7 @@ class RoundTripTest {
         Path gz = store.resolve(KEY.archiveName(Settings.Compression.GZIP));
         Files.move(gz, store.resolve(KEY.archiveName(Settings.Compression.ZSTD)));
         Path restored = tmp.resolve("r/cache");
-        LoadResult r = ops(restored, store).load(false, new OperationControl());
-        assertEquals(LoadStatus.SUCCESS, r.status(), r.message());
-        assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(restored));
+        assertRestores(restored, store, false, source);
     }
 
     @Test
@@ -83,24 +81,20 @@ class RoundTripTest {
 
     @Test
     void load_whenLocalCacheHoldsFiles_isSkippedAndLeavesItAlone() throws Exception {
-        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
         Path store = tmp.resolve("store");
-        ops(source, store).save(new OperationControl());
+        Path source = seedStore(store);
         Path local = Files.createDirectories(tmp.resolve("l/cache"));
         Files.writeString(local.resolve("mine.py"), "x");
         LoadResult r = ops(local, store).load(false, new OperationControl());
         assertEquals(LoadStatus.SKIPPED, r.status());
         assertEquals(Map.of("", "dir", "mine.py", TestTrees.sha256("x".getBytes())), TestTrees.snapshot(local));
-        LoadResult forced = ops(local, store).load(true, new OperationControl());
-        assertEquals(LoadStatus.SUCCESS, forced.status(), forced.message());
-        assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(local));
+        assertRestores(local, store, true, source);
     }
 
     @Test
     void save_whenUnchangedSinceRestore_isSkipped_andAfterAChange_succeeds() throws Exception {
-        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
         Path store = tmp.resolve("store");
-        ops(source, store).save(new OperationControl());
+        Path source = seedStore(store);
         Path local = tmp.resolve("l/cache");
         assertEquals(LoadStatus.SUCCESS, ops(local, store).load(false, new OperationControl()).status());
         assertEquals(SaveStatus.SKIPPED, ops(local, store).save(new OperationControl()).status());
@@ -131,6 +125,20 @@ class RoundTripTest {
         assertEquals(LoadStatus.ERROR, r.status());
         assertTrue(r.message().contains("TORCH_CACHE_DIR"), r.message());
         assertEquals("x", Files.readString(fileLocal));
+    }
+
+    /** Extracts the H200 fixture and saves it into the store under KEY; returns the extracted tree. */
+    private Path seedStore(Path store) throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
+        assertEquals(SaveStatus.SUCCESS, ops(source, store).save(new OperationControl()).status());
+        return source;
+    }
+
+    /** A load into {@code local} succeeds and leaves exactly the tree of {@code expected}. */
+    private void assertRestores(Path local, Path store, boolean force, Path expected) throws Exception {
+        LoadResult r = ops(local, store).load(force, new OperationControl());
+        assertEquals(LoadStatus.SUCCESS, r.status(), r.message());
+        assertEquals(TestTrees.snapshot(expected), TestTrees.snapshot(local));
     }
 
     static void assertNoLeftovers(Path store, Path localParent) throws Exception {

@@ -40,6 +40,7 @@ class SettingsTest {
         "B10_TRANSFER_GPU_BACKEND, cuda, B10_TRANSFER_GPU_BACKEND",
         "B10_TRANSFER_ENABLED, maybe, B10_TRANSFER_ENABLED",
         "B10_TRANSFER_SAVE_AFTER_METHOD, noHash, B10_TRANSFER_SAVE_AFTER_METHOD",
+        "B10_TRANSFER_PYTHON, venv/bin/python3, B10_TRANSFER_PYTHON",
     })
     void badValue_isOneLineNamingTheVariable(String name, String value, String named) {
         CacheValidationError e = assertThrows(CacheValidationError.class, () -> Settings.from(Map.of(name, value), Map.of()));

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -55,7 +56,7 @@ public final class SafeExtractor {
         dirs.add(staging);
         Semaphore inFlight = new Semaphore(IN_FLIGHT_BYTES);
         AtomicReference<Throwable> writeFailure = new AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean aborted = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean aborted = new AtomicBoolean();
         boolean completed = false;
         Map<String, String> header = null;
         Map<String, String> manifest = null;

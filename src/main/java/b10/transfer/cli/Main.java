@@ -61,7 +61,6 @@ public final class Main {
             switch (args[i]) {
                 case "--json": json = true; break;
                 case "--force": force = true; break;
-                case "--quiet": break;
                 case "--backend":
                     if (i + 1 >= args.length) {
                         err.println("b10-transfer: --backend needs a value");

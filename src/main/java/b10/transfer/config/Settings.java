@@ -1,7 +1,6 @@
 package b10.transfer.config;
 
 import b10.transfer.CacheValidationError;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -61,7 +60,7 @@ public final class Settings {
         keyMode = s.choice(PREFIX + "KEY_MODE", KeyMode.class, KeyMode.FULL);
         Compression c = s.choice(PREFIX + "COMPRESSION", Compression.class, Compression.ZSTD);
         compression = keyMode == KeyMode.SEED ? Compression.GZIP : c;
-        python = s.raw(PREFIX + "PYTHON");
+        python = s.raw(PREFIX + "PYTHON") == null ? null : s.path(PREFIX + "PYTHON", null).toString();
         gpuBackend = s.oneOf(PREFIX + "GPU_BACKEND", "auto", "auto", "jna", "jcuda", "panama", "none");
         gpuDevice = (int) s.nonNegativeLong(PREFIX + "GPU_DEVICE", 0);
         libcuda = s.raw(PREFIX + "LIBCUDA") == null ? null : s.path(PREFIX + "LIBCUDA", null);
@@ -127,16 +126,6 @@ public final class Settings {
             throw new CacheValidationError(name + "='" + value + "' is a relative path; give an absolute one");
         }
         return p.normalize();
-    }
-
-    /** Fails with a message naming the variable when the directory cannot be written. */
-    public static void requireWritableDir(Path dir, String variable) {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new CacheValidationError(variable + "=" + dir + " is not a directory");
-        }
-        if (Files.isDirectory(dir) && !Files.isWritable(dir)) {
-            throw new CacheValidationError(variable + "=" + dir + " is not writable");
-        }
     }
 
     /** Looks a name up in the options (with or without the prefix), then the environment. */

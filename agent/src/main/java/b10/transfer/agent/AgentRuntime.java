@@ -6,6 +6,7 @@ import b10.transfer.Log;
 import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
 import b10.transfer.config.Settings;
+import b10.transfer.key.KeyResolver;
 import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
@@ -76,7 +77,7 @@ final class AgentRuntime {
     }
 
     private LoadResult restoreNow() {
-        b10.transfer.key.KeyResolver.Resolved env = B10Transfer.environment(settings);
+        KeyResolver.Resolved env = B10Transfer.environment(settings);
         NativeAccess.adviseIfNeeded(env.gpu().library() != null);
         if (env.gpu().ok()) {
             Log.get().debug("GPU {} via {} in {} ms", env.gpu().facts().toMap(), env.gpu().backend(), env.gpu().nanos() / 1_000_000);
