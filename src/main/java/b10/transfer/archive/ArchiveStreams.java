@@ -2,8 +2,6 @@ package b10.transfer.archive;
 
 import b10.transfer.CacheValidationError;
 import b10.transfer.config.Settings;
-import io.airlift.compress.zstd.ZstdInputStream;
-import io.airlift.compress.zstd.ZstdOutputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +40,7 @@ public final class ArchiveStreams {
         }
         Settings.Compression c = sniff(head, n);
         if (c == Settings.Compression.ZSTD) {
-            return new ZstdInputStream(in);
+            return ZstdCodecs.get().decompressing(in);
         }
         if (c == Settings.Compression.GZIP) {
             return new BufferedInputStream(new GzipCompressorInputStream(in, true), 1 << 16);
@@ -53,12 +51,12 @@ public final class ArchiveStreams {
         throw new CacheValidationError("archive rejected: not a zstd, gzip or tar stream (unknown magic bytes)");
     }
 
-    public static OutputStream compressed(OutputStream out, Settings.Compression c) throws IOException {
+    public static OutputStream compressed(OutputStream out, Settings.Compression c, int level, int workers) throws IOException {
         if (c == Settings.Compression.GZIP) {
             GzipParameters p = new GzipParameters();
             p.setCompressionLevel(6);
             return new GzipCompressorOutputStream(out, p);
         }
-        return new ZstdOutputStream(out);
+        return ZstdCodecs.get().compressing(out, level, workers);
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -41,15 +43,20 @@ public final class ArchiveWriter {
     public record Result(long files, long bytes, String digest, int skipped) {
     }
 
-    private record Item(String name, Path path, boolean directory, long size, boolean executable) {
+    private record Item(String name, Path path, boolean directory, long size, boolean executable, long mtimeSeconds) {
     }
 
     private final Settings.Compression compression;
+    private final int level;
+    private final int workers;
     private final long maxBytes;
     private final ExecutorService readers;
 
-    public ArchiveWriter(Settings.Compression compression, long maxBytes, ExecutorService readers) {
+    /** @param level zstd level (gzip always uses 6); @param workers zstd compression threads, 0 for none */
+    public ArchiveWriter(Settings.Compression compression, int level, int workers, long maxBytes, ExecutorService readers) {
         this.compression = compression;
+        this.level = level;
+        this.workers = workers;
         this.maxBytes = maxBytes;
         this.readers = readers;
     }
@@ -73,7 +80,7 @@ public final class ArchiveWriter {
         control.totals(totalBytes, totalFiles);
         ContentDigest digest = new ContentDigest();
         TarArchiveOutputStream tar = new TarArchiveOutputStream(
-                ArchiveStreams.compressed(new KeepOpen(sink), compression), 1 << 16);
+                ArchiveStreams.compressed(new KeepOpen(sink), compression, level, workers), 1 << 16);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
@@ -104,8 +111,7 @@ public final class ArchiveWriter {
             }
             Item item = items.get(at);
             if (item.directory) {
-                TarArchiveEntry e = new TarArchiveEntry(item.name + "/");
-                e.setMode(0755);
+                TarArchiveEntry e = entry(item.name + "/", 0755, item.mtimeSeconds);
                 tar.putArchiveEntry(e);
                 tar.closeArchiveEntry();
                 continue;
@@ -120,8 +126,7 @@ public final class ArchiveWriter {
                     continue;
                 }
             }
-            TarArchiveEntry e = new TarArchiveEntry(item.name);
-            e.setMode(item.executable ? 0755 : 0644);
+            TarArchiveEntry e = entry(item.name, item.executable ? 0755 : 0644, item.mtimeSeconds);
             CRC32C crc = new CRC32C();
             if (content != null) {
                 e.setSize(content.length);
@@ -207,7 +212,7 @@ public final class ArchiveWriter {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 if (!dir.equals(root)) {
-                    items.add(new Item(name(root, dir), dir, true, 0, false));
+                    items.add(new Item(name(root, dir), dir, true, 0, false, seconds(attrs)));
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -215,7 +220,7 @@ public final class ArchiveWriter {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 if (attrs.isRegularFile()) {
-                    items.add(new Item(name(root, file), file, false, attrs.size(), executable(file)));
+                    items.add(new Item(name(root, file), file, false, attrs.size(), executable(file), seconds(attrs)));
                 } else {
                     skipped[0]++;
                 }
@@ -242,14 +247,28 @@ public final class ArchiveWriter {
         }
     }
 
+    /**
+     * Modification times in whole seconds, as the ustar header holds them: a sub-second time
+     * would add a PAX header to every entry, which costs space and, on reading, decimal parsing.
+     */
+    private static TarArchiveEntry entry(String name, int mode, long mtimeSeconds) {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setMode(mode);
+        e.setModTime(FileTime.from(Math.max(0, mtimeSeconds), TimeUnit.SECONDS));
+        return e;
+    }
+
+    private static long seconds(BasicFileAttributes attrs) {
+        return attrs.lastModifiedTime().to(TimeUnit.SECONDS);
+    }
+
     private static String name(Path root, Path p) {
         return root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
     }
 
     private static void putBytes(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name);
+        TarArchiveEntry e = entry(name, 0644, System.currentTimeMillis() / 1000);
         e.setSize(bytes.length);
-        e.setMode(0644);
         tar.putArchiveEntry(e);
         tar.write(bytes);
         tar.closeArchiveEntry();

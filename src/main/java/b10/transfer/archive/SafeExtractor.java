@@ -4,6 +4,8 @@ import b10.transfer.CacheError;
 import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.CacheValidationError;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -49,7 +51,8 @@ public final class SafeExtractor {
 
     public Result extract(InputStream raw, Path staging, TransferControl control) throws IOException {
         EntryGuard guard = new EntryGuard(staging, limits.maxDepth(), limits.maxPathLength());
-        TarArchiveInputStream tar = new TarArchiveInputStream(ArchiveStreams.decompressed(raw), 1 << 16);
+        InputStream body = ArchiveStreams.decompressed(raw);
+        TarArchiveInputStream tar = new TarArchiveInputStream(body, 1 << 16);
         ContentDigest digest = new ContentDigest();
         Set<String> seen = new HashSet<>();
         Set<Path> dirs = new HashSet<>();
@@ -147,6 +150,7 @@ public final class SafeExtractor {
                 }
                 control.progress(digest.bytes(), digest.files());
             }
+            readToEnd(body);
             drain(inFlight);
             rethrow(writeFailure);
             completed = true;
@@ -228,6 +232,35 @@ public final class SafeExtractor {
         }
     }
 
+    /**
+     * Reads what follows the tar's end-of-archive blocks, up to the end of the compressed stream:
+     * the tar reader stops at its end marker, so without this a stream cut in its last bytes (the
+     * zstd checksum, the gzip trailer) would go unnoticed. Only zero padding may follow.
+     */
+    private static void readToEnd(InputStream body) {
+        byte[] b = new byte[8192];
+        long total = 0;
+        try {
+            int n;
+            while ((n = body.read(b)) > 0) {
+                total += n;
+                for (int i = 0; i < n; i++) {
+                    if (b[i] != 0) {
+                        throw new CacheValidationError("archive rejected: data follows the end of the tar archive");
+                    }
+                }
+                if (total > (1 << 20)) {
+                    throw new CacheValidationError("archive rejected: more than 1 MiB follows the end of the tar archive");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof CacheValidationError) {
+                throw (CacheValidationError) e;
+            }
+            throw corrupt(e);
+        }
+    }
+
     private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) {
         try {
             return tar.getNextEntry();
@@ -292,7 +325,13 @@ public final class SafeExtractor {
 
     static void writeSmall(Path target, byte[] content, boolean executable) {
         try {
-            Files.write(target, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            // one write call per file: Files.write would cut it into 8 KiB system calls
+            try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(content);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            }
             if (executable) {
                 setExecutable(target);
             }

@@ -42,6 +42,8 @@ public final class Settings {
     public final String logLevel;
     public final int unusedCacheThreshold;
     public final int writerThreads;
+    public final int zstdLevel;
+    public final int zstdWorkers;
 
     public enum KeyMode { FULL, SEED }
 
@@ -81,6 +83,12 @@ public final class Settings {
         unusedCacheThreshold = (int) s.nonNegativeLong(PREFIX + "UNUSED_CACHE_FILES", 20);
         writerThreads = (int) s.positiveLong(PREFIX + "WRITER_THREADS",
                 Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors())));
+        zstdLevel = (int) s.positiveLong(PREFIX + "ZSTD_LEVEL", 3);
+        if (zstdLevel > 19) {
+            throw new CacheValidationError(PREFIX + "ZSTD_LEVEL must be 1..19, got " + zstdLevel);
+        }
+        zstdWorkers = (int) s.nonNegativeLong(PREFIX + "ZSTD_WORKERS",
+                Math.min(8, Runtime.getRuntime().availableProcessors()));
     }
 
     /** Settings from the process environment alone. */

@@ -105,27 +105,11 @@ public final class GpuProbes {
             default: throw new BackendUnavailable("unknown backend " + backend);
         }
         try {
-            ClassLoader loader = "panama".equals(backend) ? GpuProbes.class.getClassLoader() : isolated();
+            ClassLoader loader = "panama".equals(backend) ? GpuProbes.class.getClassLoader() : IsolatedClassLoader.shared();
             return (GpuProbe) Class.forName(cls, true, loader).getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new BackendUnavailable(backend + " backend is not available: " + e);
         }
-    }
-
-    private static volatile ClassLoader isolated;
-
-    private static ClassLoader isolated() {
-        ClassLoader l = isolated;
-        if (l == null) {
-            synchronized (GpuProbes.class) {
-                if (isolated == null) {
-                    ClassLoader own = GpuProbes.class.getClassLoader();
-                    isolated = IsolatedClassLoader.packaged(own) ? new IsolatedClassLoader(own) : own;
-                }
-                l = isolated;
-            }
-        }
-        return l;
     }
 
     /** The binding could not be loaded on this JVM; another backend may still work. */

@@ -7,7 +7,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 
 /**
- * Loads JNA, JCuda and the backends that use them from a private prefix of the agent jar,
+ * Loads JNA, JCuda, zstd-jni and the classes that use them from a private prefix of the agent jar,
  * child first. JNI libraries cannot be relocated (their native symbols name the Java classes),
  * so instead of shading them we keep them where the application's class path cannot see them
  * and load them here: a host with its own JNA or JCuda gets its own classes, and we get ours.
@@ -20,11 +20,28 @@ public final class IsolatedClassLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
+    private static volatile ClassLoader shared;
+
     private final ClassLoader jar;
 
     public IsolatedClassLoader(ClassLoader jar) {
         super("b10-transfer-isolated", jar);
         this.jar = jar;
+    }
+
+    /** The one isolated loader of this jar, or this jar's own loader where there is no prefix. */
+    public static ClassLoader shared() {
+        ClassLoader l = shared;
+        if (l == null) {
+            synchronized (IsolatedClassLoader.class) {
+                if (shared == null) {
+                    ClassLoader own = IsolatedClassLoader.class.getClassLoader();
+                    shared = packaged(own) ? new IsolatedClassLoader(own) : own;
+                }
+                l = shared;
+            }
+        }
+        return l;
     }
 
     /** True when this jar carries the isolated prefix (the packaged agent jar). */

@@ -4,13 +4,13 @@ import java.lang.reflect.Method;
 
 /**
  * An application with its own, different versions of JNA, commons-compress, slf4j (with its own
- * binding) and Byte Buddy on its class path. It reports where each class came from and uses each,
+ * binding), Byte Buddy and zstd-jni on its class path. It reports where each class came from and uses each,
  * through reflection so that it compiles without them.
  */
 public class ClashApp {
     public static void main(String[] args) throws Exception {
         for (String c : new String[] {"com.sun.jna.Native", "org.apache.commons.compress.archivers.tar.TarArchiveEntry",
-                "org.slf4j.LoggerFactory", "net.bytebuddy.ByteBuddy"}) {
+                "org.slf4j.LoggerFactory", "net.bytebuddy.ByteBuddy", "com.github.luben.zstd.Zstd"}) {
             Class<?> k = Class.forName(c);
             System.out.println("CLASS " + c + " FROM " + k.getProtectionDomain().getCodeSource().getLocation());
         }
@@ -27,6 +27,12 @@ public class ClashApp {
         Object entry = Class.forName("org.apache.commons.compress.archivers.tar.TarArchiveEntry")
                 .getConstructor(String.class).newInstance("x.txt");
         System.out.println("COMPRESS_ENTRY=" + entry.getClass().getMethod("getName").invoke(entry));
+        // a real native call through the application's own zstd-jni, after the agent loaded its own
+        Class<?> zstd = Class.forName("com.github.luben.zstd.Zstd");
+        byte[] text = "the application's own zstd, the application's own zstd".getBytes();
+        byte[] packed = (byte[]) zstd.getMethod("compress", byte[].class).invoke(null, (Object) text);
+        byte[] back = (byte[]) zstd.getMethod("decompress", byte[].class, int.class).invoke(null, packed, text.length);
+        System.out.println("ZSTD_ROUND_TRIP=" + new String(back).equals(new String(text)));
         System.out.println("DONE");
     }
 }
