@@ -6,6 +6,7 @@ import b10.transfer.ops.Activity;
 import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.RestorePrewarm;
 import b10.transfer.ops.SaveResult;
 import b10.transfer.store.FileStore;
 import java.io.IOException;
@@ -70,6 +71,7 @@ public final class B10Transfer {
     }
 
     public static LoadResult load(Settings s, boolean force) {
+        RestorePrewarm.start(s);
         LoadResult r = new CacheOperations(s, environment(s).key()).loadWithTimeout(force, control(s));
         logResult("load", r.status().name(), r.message(), r.status() == LoadStatus.ERROR);
         return r;

@@ -1,47 +1,60 @@
 package b10.transfer;
 
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.slf4j.simple.SimpleServiceProvider;
 
 /**
  * The product's logger. In the jar, slf4j and slf4j-simple are relocated under
  * b10.transfer.shaded, so these properties (relocated with them) configure only our copy: the
  * host's logging is never configured or replaced. One line per event, on standard error.
+ * The slf4j-simple provider is created directly rather than found by LoggerFactory's service
+ * lookup: the lookup costs milliseconds on the agent's start-up path and could only ever find it.
  */
 public final class Log {
+    private static volatile String level;
     private static volatile Logger logger;
 
     private Log() {
     }
 
-    /** Call before the first log line; later calls have no effect. */
-    public static synchronized void configure(String level) {
+    /** Sets the level the logger opens with; cheap, and has no effect once the logger is open. */
+    public static void level(String name) {
+        level = name;
+    }
+
+    /** Sets the level and opens the logger now; later calls have no effect. */
+    public static void configure(String name) {
+        level(name);
+        get();
+    }
+
+    public static Logger get() {
+        Logger l = logger;
+        return l != null ? l : open();
+    }
+
+    private static synchronized Logger open() {
         if (logger != null) {
-            return;
+            return logger;
         }
+        String name = level != null ? level : System.getenv("B10_TRANSFER_LOG_LEVEL");
         String p = "org.slf4j.simpleLogger.";
-        setIfAbsent(p + "defaultLogLevel", level == null ? "info" : level);
+        setIfAbsent(p + "defaultLogLevel", name == null ? "info" : name);
         setIfAbsent(p + "logFile", "System.err");
         setIfAbsent(p + "showThreadName", "false");
         setIfAbsent(p + "showLogName", "true");
         setIfAbsent(p + "showShortLogName", "false");
         setIfAbsent(p + "levelInBrackets", "false");
         setIfAbsent(p + "showDateTime", "false");
-        logger = LoggerFactory.getLogger("b10-transfer");
+        SimpleServiceProvider provider = new SimpleServiceProvider();
+        provider.initialize();
+        logger = provider.getLoggerFactory().getLogger("b10-transfer");
+        return logger;
     }
 
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) {
             System.setProperty(key, value);
         }
-    }
-
-    public static Logger get() {
-        Logger l = logger;
-        if (l == null) {
-            configure(System.getenv("B10_TRANSFER_LOG_LEVEL"));
-            l = logger;
-        }
-        return l;
     }
 }

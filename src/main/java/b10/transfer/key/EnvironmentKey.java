@@ -89,6 +89,11 @@ public final class EnvironmentKey {
         return m;
     }
 
+    /** Loads the JDK's digest provider ahead of need; its first use costs milliseconds. */
+    static void prepareDigest() {
+        sha256("");
+    }
+
     static String sha256(String s) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));

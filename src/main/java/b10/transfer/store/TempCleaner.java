@@ -28,8 +28,12 @@ public final class TempCleaner {
         }
         FileTime cutoff = FileTime.from(Instant.now().minus(maxAge));
         int removed = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(storeDir, ".cache_*" + Publisher.TEMP_SUFFIX)) {
+        // A plain listing and a name test: a glob would compile a regular expression on the agent's start-up path.
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(storeDir)) {
             for (Path p : ds) {
+                if (!isTemporary(p.getFileName().toString())) {
+                    continue;
+                }
                 try {
                     if (Files.getLastModifiedTime(p).compareTo(cutoff) < 0 && Files.deleteIfExists(p)) {
                         removed++;

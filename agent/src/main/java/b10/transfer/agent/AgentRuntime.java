@@ -5,14 +5,17 @@ import b10.transfer.CacheValidationError;
 import b10.transfer.Log;
 import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
+import b10.transfer.archive.ZstdCodecs;
 import b10.transfer.config.Settings;
 import b10.transfer.key.KeyResolver;
 import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.RestorePrewarm;
 import b10.transfer.ops.SaveResult;
 import b10.transfer.ops.Workers;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,14 +55,18 @@ final class AgentRuntime {
         if (!settings.enabled) {
             return;
         }
-        Log.configure(settings.logLevel);
-        problems.forEach(p -> Log.get().warn(p));
-        new AgentRuntime(settings, inst).run();
+        new AgentRuntime(settings, inst).run(problems);
     }
 
-    private void run() {
+    private void run(List<String> optionProblems) {
+        Log.level(settings.logLevel);
         restore = new FutureTask<>(this::restoreNow);
         Workers.daemon("restore", restore).start();
+        // The logger is opened here while the restore works: this thread would only be waiting.
+        Log.get();
+        for (String p : optionProblems) {
+            Log.get().warn(p);
+        }
         Duration bound = settings.loadTimeout.plus(settings.probeTimeout);
         if (settings.restoreInBackground) {
             ProcessGate.install(inst, () -> awaitRestore(bound));
@@ -77,8 +84,15 @@ final class AgentRuntime {
     }
 
     private LoadResult restoreNow() {
+        if (Files.isDirectory(settings.storeDir) && !RestorePrewarm.holdsArchives(settings.storeDir)) {
+            // Nothing to restore whatever the key: leave the key (SHA-256, the GPU probe) to the first save.
+            LoadResult none = new LoadResult(LoadStatus.DOES_NOT_EXIST, "the store " + settings.storeDir
+                    + " holds no archives yet", 0, 0, 0, null, null);
+            Log.get().info("restore {}: {}", none.status(), none.message());
+            return none;
+        }
+        RestorePrewarm.start(settings);
         KeyResolver.Resolved env = B10Transfer.environment(settings);
-        NativeAccess.adviseIfNeeded(env.gpu().library() != null);
         if (env.gpu().ok()) {
             Log.get().debug("GPU {} via {} in {} ms", env.gpu().facts().toMap(), env.gpu().backend(), env.gpu().nanos() / 1_000_000);
         } else {
@@ -87,6 +101,7 @@ final class AgentRuntime {
         Log.get().debug("environment key {}", env.key());
         CacheOperations ops = new CacheOperations(settings, env.key());
         LoadResult r = ops.load(false, restoreControl);
+        NativeAccess.adviseIfNeeded(env.gpu().library() != null || ZstdCodecs.nativeLoaded());
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
         if (r.status() == LoadStatus.ERROR) {
             Log.get().error("restore failed, the application starts without the cache: {}", where);
@@ -138,8 +153,10 @@ final class AgentRuntime {
             return;
         }
         try {
-            CacheOperations ops = new CacheOperations(settings, B10Transfer.environment(settings).key());
+            KeyResolver.Resolved env = B10Transfer.environment(settings);
+            CacheOperations ops = new CacheOperations(settings, env.key());
             SaveResult s = ops.saveWithTimeout(settings.saveTimeout, new OperationControl());
+            NativeAccess.adviseIfNeeded(env.gpu().library() != null || ZstdCodecs.nativeLoaded());
             if (s.status() == SaveStatus.ERROR) {
                 Log.get().error("save {} failed: {}", why, s.message());
             } else {

@@ -84,6 +84,29 @@ class AgentTest {
     }
 
     @Test
+    void emptyStore_isReportedWithoutAKey_andTheFirstSaveFillsIt() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty-store"));
+        Map<String, String> e = env(tmp.resolve("e/cache"), "APP_WRITE", "1");
+        e.put("B10FS_CACHE_DIR", empty.toString());
+        ChildJvm.Result r = app(System.getProperty("java.home"), e);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("restore DOES_NOT_EXIST: the store " + empty + " holds no archives yet"), r.err());
+        assertTrue(r.err().contains("save at exit SUCCESS"), r.err());
+        try (Stream<Path> s = Files.list(empty)) {
+            // the key left out at start is the key of the save: the same name as the seeded store's archive
+            assertEquals(List.of(onlyArchive(store)), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    static String onlyArchive(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).toList();
+            assertEquals(1, names.size(), names.toString());
+            return names.get(0);
+        }
+    }
+
+    @Test
     void unchangedCache_isNotSavedAgainAtExit() throws Exception {
         ChildJvm.Result r = app(System.getProperty("java.home"), env(tmp.resolve("u/cache")));
         assertEquals(0, r.exit(), r.err());

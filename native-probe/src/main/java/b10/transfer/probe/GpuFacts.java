@@ -49,7 +49,8 @@ public record GpuFacts(int cudaDriverVersion, int deviceCount, int deviceIndex, 
         boolean allZero = true;
         StringBuilder hex = new StringBuilder(32);
         for (int i = 0; i < 16; i++) {
-            hex.append(String.format("%02x", b[i] & 0xff));
+            // not String.format: its first use loads the Formatter machinery, milliseconds at JVM start
+            hex.append(Character.forDigit((b[i] >> 4) & 0xf, 16)).append(Character.forDigit(b[i] & 0xf, 16));
             allZero &= b[i] == 0;
         }
         if (allZero) {
