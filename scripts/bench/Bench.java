@@ -1,0 +1,362 @@
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark harness: whole-process timings of b10-transfer against what a user would do by
+ * hand, on one machine in one run. Every repetition runs every contender once, in an order that
+ * rotates from one repetition to the next (paired, interleaved), so that a slower minute of the
+ * disk lands on all of them alike; the report gives medians and each median's ratio to the
+ * baseline's median. Before each timed run its output is removed and the disk synced, untimed.
+ *
+ * Run by scripts/bench.sh, which compiles this and the small programs it starts.
+ */
+public final class Bench {
+    private final Path jar;
+    private final Path work;
+    private final Path classes;
+    private final String java;
+    private final int reps;
+    private final boolean haveZstd;
+    private final StringBuilder report = new StringBuilder();
+
+    private Bench(Map<String, String> a) {
+        jar = Path.of(a.get("jar")).toAbsolutePath();
+        work = Path.of(a.get("work")).toAbsolutePath();
+        classes = Path.of(a.get("classes")).toAbsolutePath();
+        java = a.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        reps = Integer.parseInt(a.getOrDefault("reps", "5"));
+        haveZstd = sh("command -v zstd >/dev/null").exit == 0;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String s : args) {
+            int eq = s.indexOf('=');
+            a.put(s.substring(2, eq), s.substring(eq + 1));
+        }
+        Bench b = new Bench(a);
+        Files.createDirectories(b.work);
+        b.header();
+        List<String> sections = List.of(a.getOrDefault("sections", "startup,restore,save").split(","));
+        List<String[]> inputs = new ArrayList<>();
+        for (String spec : a.getOrDefault("inputs", "").split(",")) {
+            if (!spec.isEmpty()) {
+                int eq = spec.indexOf(':');
+                inputs.add(new String[] {spec.substring(0, eq), spec.substring(eq + 1)});
+            }
+        }
+        if (sections.contains("startup")) {
+            b.startup(inputs.isEmpty() ? null : b.prepare(inputs.get(0)[0], inputs.get(0)[1]));
+        }
+        for (String[] in : inputs) {
+            Path tree = b.prepare(in[0], in[1]);
+            if (sections.contains("restore")) {
+                b.restore(in[0], tree);
+            }
+            if (sections.contains("save")) {
+                b.save(in[0], tree);
+            }
+        }
+        String out = a.get("out");
+        if (out != null) {
+            Files.writeString(Path.of(out), b.report.toString());
+        }
+    }
+
+    private void header() {
+        Run cpu = sh("nproc; (lscpu 2>/dev/null | sed -n 's/^Model name: *//p') | head -1; "
+                + "df -hT " + q(work) + " | awk 'NR==2 {print $2}'; " + q(java) + " -version 2>&1 | head -1");
+        String[] l = cpu.out.strip().split("\n");
+        line("Machine: " + (l.length > 1 ? l[1] : "?") + ", " + l[0] + " cores; work directory on "
+                + (l.length > 2 ? l[2] : "?") + "; " + (l.length > 3 ? l[3] : ""));
+        line("Repetitions: " + reps + " (paired, interleaved); medians in ms; page cache warm for every contender alike.");
+        line("");
+    }
+
+    /** Extracts a fixture (.tgz) or generates a cache (gen:FILES:MB) once; returns the tree. */
+    private Path prepare(String name, String source) {
+        Path dir = work.resolve("inputs").resolve(name);
+        Path tree = dir.resolve("tree");
+        if (Files.isDirectory(tree)) {
+            return tree;
+        }
+        mkdirs(dir);
+        if (source.startsWith("gen")) {
+            String[] p = source.split(":");
+            String files = p.length > 1 ? p[1] : "10000";
+            String mb = p.length > 2 ? p[2] : "420";
+            check(sh(q(java) + " -cp " + q(classes) + " GenCache " + q(tree) + " " + files + " " + mb));
+        } else {
+            Path x = dir.resolve("x");
+            mkdirs(x);
+            check(sh("tar -xzf " + q(Path.of(source).toAbsolutePath()) + " -C " + q(x)));
+            check(sh("d=$(find " + q(x) + " -mindepth 1 -maxdepth 1 -type d | head -1); mv \"$d\" " + q(tree) + " && rm -rf " + q(x)));
+        }
+        return tree;
+    }
+
+    private void startup(Path tree) {
+        Path dir = work.resolve("startup");
+        Path empty = dir.resolve("store-empty");
+        Path full = dir.resolve("store-full");
+        Path local = dir.resolve("local");
+        rm(dir);
+        mkdirs(empty);
+        mkdirs(full);
+        Map<String, String> env = Map.of("B10FS_CACHE_DIR", full.toString(), "TORCH_CACHE_DIR", tree == null ? "" : tree.toString());
+        if (tree != null) {
+            check(run(env, java, "-jar", jar.toString(), "save"));
+        }
+        String agent = "-javaagent:" + jar;
+        String emptyAgent = "-javaagent:" + classes.resolve("empty-agent.jar");
+        String cp = classes.toString();
+        List<Contender> cs = new ArrayList<>();
+        cs.add(new Contender("plain JVM (baseline)", Map.of(), List.of(java, "-cp", cp, "Hello")));
+        cs.add(new Contender("an empty -javaagent (the JVM's own cost)", Map.of(), List.of(java, emptyAgent, "-cp", cp, "Hello")));
+        cs.add(new Contender("b10-transfer, B10_TRANSFER_ENABLED=false", Map.of("B10_TRANSFER_ENABLED", "false"),
+                List.of(java, agent, "-cp", cp, "Hello")));
+        cs.add(new Contender("b10-transfer, no archive in the store", Map.of("B10FS_CACHE_DIR", empty.toString(),
+                "TORCH_CACHE_DIR", local.toString(), "B10_TRANSFER_SAVE_ON_EXIT", "false"), List.of(java, agent, "-cp", cp, "Hello")));
+        if (tree != null) {
+            cs.add(new Contender("b10-transfer, restoring " + tree.getParent().getFileName(), Map.of("B10FS_CACHE_DIR", full.toString(),
+                    "TORCH_CACHE_DIR", local.toString(), "B10_TRANSFER_SAVE_ON_EXIT", "false"), List.of(java, agent, "-cp", cp, "Hello")));
+        }
+        Map<String, List<Double>> toMain = new LinkedHashMap<>();
+        Map<String, List<Double>> whole = new LinkedHashMap<>();
+        for (int r = 0; r < reps * 2 + 1; r++) { // start-up times are small and noisy: twice the repetitions
+            for (Contender c : rotate(cs, r)) {
+                rm(local);
+                Instant start = Instant.now();
+                long startMicros = start.getEpochSecond() * 1_000_000L + start.getNano() / 1000;
+                long t0 = System.nanoTime();
+                Run run = run(c.env, c.cmd.toArray(new String[0]));
+                double ms = (System.nanoTime() - t0) / 1e6;
+                check(run);
+                if (r == 0) {
+                    continue; // warm-up
+                }
+                long mainMicros = run.out.lines().filter(l -> l.startsWith("main at ")).mapToLong(l -> Long.parseLong(l.substring(8)))
+                        .findFirst().orElseThrow(() -> new IllegalStateException("no 'main at' line in: " + run.out));
+                toMain.computeIfAbsent(c.name, k -> new ArrayList<>()).add((mainMicros - startMicros) / 1000.0);
+                whole.computeIfAbsent(c.name, k -> new ArrayList<>()).add(ms);
+            }
+        }
+        line("### Start-up: a JVM running an empty main (" + (reps * 2) + " runs each)");
+        line("");
+        line("| | to main, ms | whole process, ms | added to main vs plain | added vs empty agent |");
+        line("|---|---:|---:|---:|---:|");
+        double plain = median(toMain.get(cs.get(0).name));
+        double emptyAgentMs = median(toMain.get(cs.get(1).name));
+        for (Contender c : cs) {
+            double m = median(toMain.get(c.name));
+            line(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %+.0f | %s |", c.name, m, median(whole.get(c.name)), m - plain,
+                    c == cs.get(0) || c == cs.get(1) ? "" : String.format(Locale.ROOT, "%+.0f", m - emptyAgentMs)));
+        }
+        line("");
+    }
+
+    private void restore(String name, Path tree) {
+        Path dir = work.resolve("restore-" + name);
+        Path store = dir.resolve("store");
+        Path out = dir.resolve("out");
+        rm(dir);
+        mkdirs(store);
+        Path tgz = dir.resolve("cache.tgz");
+        Path tzst = dir.resolve("cache.tar.zst");
+        check(sh("tar -czf " + q(tgz) + " -C " + q(tree.getParent()) + " tree"));
+        if (haveZstd) {
+            check(sh("tar -I 'zstd -3 -T0' -cf " + q(tzst) + " -C " + q(tree.getParent()) + " tree"));
+        }
+        check(run(Map.of("B10FS_CACHE_DIR", store.toString(), "TORCH_CACHE_DIR", tree.toString()), java, "-jar", jar.toString(), "save"));
+        List<Contender> cs = new ArrayList<>();
+        cs.add(new Contender("b10-transfer load (CLI, -Xmx256m)", Map.of("B10FS_CACHE_DIR", store.toString(),
+                "TORCH_CACHE_DIR", out.resolve("tree").toString()), List.of(java, "-Xmx256m", "-jar", jar.toString(), "load")));
+        cs.add(new Contender("tar -xzf (the Python package's way)", Map.of(), List.of("sh", "-c", "mkdir -p " + q(out)
+                + " && tar -xzf " + q(tgz) + " -C " + q(out))));
+        if (haveZstd) {
+            cs.add(new Contender("tar -I zstd -xf", Map.of(), List.of("sh", "-c", "mkdir -p " + q(out)
+                    + " && tar -I zstd -xf " + q(tzst) + " -C " + q(out))));
+        }
+        cs.add(new Contender("cp -r of the tree (the floor)", Map.of(), List.of("sh", "-c", "mkdir -p " + q(out)
+                + " && cp -r " + q(tree) + " " + q(out.resolve("tree")))));
+        Map<String, List<Double>> t = time(cs, () -> {
+            rm(out);
+            sh("sync");
+        });
+        check(sh("diff -r " + q(tree) + " " + q(out.resolve("tree")) + " >/dev/null"));
+        long files;
+        try (Stream<Path> s = Files.walk(tree)) {
+            files = s.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        line("### Restore: " + name + " (" + files + " files, " + mib(size(tree)) + " MiB) into an empty directory");
+        line("");
+        table(cs, t, List.of(1, cs.size() - 1), List.of("vs tar -xzf", "vs cp -r"));
+        rm(dir);
+    }
+
+    private void save(String name, Path tree) {
+        Path dir = work.resolve("save-" + name);
+        Path store = dir.resolve("store");
+        Path tgz = dir.resolve("cache.tgz");
+        rm(dir);
+        mkdirs(dir);
+        List<Contender> cs = new ArrayList<>();
+        cs.add(new Contender("b10-transfer save (CLI, -Xmx256m)", Map.of("B10FS_CACHE_DIR", store.toString(),
+                "TORCH_CACHE_DIR", tree.toString()), List.of(java, "-Xmx256m", "-jar", jar.toString(), "save")));
+        cs.add(new Contender("tar -czf (the Python package's way)", Map.of(), List.of("tar", "-czf", tgz.toString(),
+                "-C", tree.getParent().toString(), "tree")));
+        Map<String, List<Double>> t = time(cs, () -> {
+            rm(store);
+            rm(tgz);
+            sh("sync");
+        });
+        rm(store); // the rotation may have ended with either: one more untimed run of each, for the sizes
+        for (Contender c : cs) {
+            check(run(c.env, c.cmd.toArray(new String[0])));
+        }
+        long ours;
+        try (Stream<Path> s = Files.list(store)) {
+            ours = s.mapToLong(Bench::size).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        line("### Save: " + name + " (" + mib(size(tree)) + " MiB): archive and publish");
+        line("");
+        table(cs, t, List.of(1), List.of("vs tar -czf"));
+        line(String.format(Locale.ROOT, "Archive sizes: b10-transfer (zstd) %.1f MiB, gzip %.1f MiB (%.2fx).",
+                ours / 1048576.0, size(tgz) / 1048576.0, (double) ours / size(tgz)));
+        line("");
+        rm(dir);
+    }
+
+    private Map<String, List<Double>> time(List<Contender> cs, Runnable before) {
+        Map<String, List<Double>> times = new LinkedHashMap<>();
+        for (int r = 0; r < reps; r++) {
+            for (Contender c : rotate(cs, r)) {
+                before.run();
+                long t0 = System.nanoTime();
+                Run run = run(c.env, c.cmd.toArray(new String[0]));
+                double ms = (System.nanoTime() - t0) / 1e6;
+                check(run);
+                times.computeIfAbsent(c.name, k -> new ArrayList<>()).add(ms);
+            }
+        }
+        return times;
+    }
+
+    private void table(List<Contender> cs, Map<String, List<Double>> t, List<Integer> baselines, List<String> titles) {
+        StringBuilder head = new StringBuilder("| | median ms | min | max |");
+        StringBuilder rule = new StringBuilder("|---|---:|---:|---:|");
+        for (String title : titles) {
+            head.append(' ').append(title).append(" |");
+            rule.append("---:|");
+        }
+        line(head.toString());
+        line(rule.toString());
+        for (Contender c : cs) {
+            List<Double> v = t.get(c.name);
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f |", c.name, median(v),
+                    v.stream().min(Comparator.naturalOrder()).orElseThrow(), v.stream().max(Comparator.naturalOrder()).orElseThrow()));
+            for (int b : baselines) {
+                row.append(String.format(Locale.ROOT, " %.2fx |", median(v) / median(t.get(cs.get(b).name))));
+            }
+            line(row.toString());
+        }
+        line("");
+    }
+
+    private record Contender(String name, Map<String, String> env, List<String> cmd) {
+    }
+
+    private record Run(int exit, String out) {
+    }
+
+    private static <T> List<T> rotate(List<T> list, int by) {
+        List<T> r = new ArrayList<>(list);
+        Collections.rotate(r, by % list.size());
+        return r;
+    }
+
+    private Run run(Map<String, String> env, String... cmd) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                return new Run(-1, "timed out: " + String.join(" ", cmd));
+            }
+            return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Run sh(String script) {
+        return run(Map.of(), "sh", "-c", script);
+    }
+
+    private static void check(Run r) {
+        if (r.exit != 0) {
+            throw new IllegalStateException("a benchmark step failed (exit " + r.exit + "): " + r.out);
+        }
+    }
+
+    private static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    private static long size(Path p) {
+        try (Stream<Path> s = Files.walk(p)) {
+            return s.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
+    }
+
+    private void rm(Path p) {
+        check(sh("rm -rf " + q(p)));
+    }
+
+    private static void mkdirs(Path p) {
+        try {
+            Files.createDirectories(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String q(Object o) {
+        return "'" + o.toString().replace("'", "'\\''") + "'";
+    }
+
+    private void line(String s) {
+        System.out.println(s);
+        System.out.flush();
+        report.append(s).append('\n');
+    }
+}
