@@ -1,5 +1,8 @@
 package b10.transfer;
 
+import b10.transfer.async.AsyncTransfers;
+import b10.transfer.async.TransferOptions;
+import b10.transfer.async.TransferProgress;
 import b10.transfer.config.Settings;
 import b10.transfer.key.KeyResolver;
 import b10.transfer.ops.Activity;
@@ -12,9 +15,13 @@ import b10.transfer.store.FileStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The library API, the Python package's functions with Java names. Configuration comes from the
@@ -71,16 +78,97 @@ public final class B10Transfer {
     }
 
     public static LoadResult load(Settings s, boolean force) {
+        return load(s, force, control(s));
+    }
+
+    public static LoadResult load(Settings s, boolean force, OperationControl control) {
         RestorePrewarm.start(s);
-        LoadResult r = new CacheOperations(s, environment(s).key()).loadWithTimeout(force, control(s));
+        LoadResult r = new CacheOperations(s, environment(s).key()).loadWithTimeout(force, control);
         logResult("load", r.status().name(), r.message(), r.status() == LoadStatus.ERROR);
         return r;
     }
 
     public static SaveResult save(Settings s) {
-        SaveResult r = new CacheOperations(s, environment(s).key()).saveWithTimeout(s.saveTimeout, control(s));
+        return save(s, control(s));
+    }
+
+    public static SaveResult save(Settings s, OperationControl control) {
+        SaveResult r = new CacheOperations(s, environment(s).key()).saveWithTimeout(s.saveTimeout, control);
         logResult("save", r.status().name(), r.message(), r.status() == SaveStatus.ERROR);
         return r;
+    }
+
+    // ---- asynchronous operations (the seed's async API) ----
+
+    /** Starts {@link #loadCompileCache()} on a daemon thread and returns its operation id at once. */
+    public static String loadCompileCacheAsync() {
+        return loadCompileCacheAsync(null);
+    }
+
+    /** @param progressCallback receives progress lines, off the transfer's thread; may be null */
+    public static String loadCompileCacheAsync(Consumer<String> progressCallback) {
+        return loadAsync(Settings.fromEnvironment(), false, progressCallback);
+    }
+
+    public static String saveCompileCacheAsync() {
+        return saveCompileCacheAsync(null);
+    }
+
+    public static String saveCompileCacheAsync(Consumer<String> progressCallback) {
+        return saveAsync(Settings.fromEnvironment(), progressCallback);
+    }
+
+    public static String loadAsync(Settings s, boolean force, Consumer<String> progressCallback) {
+        return AsyncTransfers.start("load", control(s), c -> {
+            LoadResult r = load(s, force, c);
+            return new AsyncTransfers.Outcome(r.status() == LoadStatus.ERROR, r.status() + ": " + r.message(), r.error());
+        }, progressCallback);
+    }
+
+    public static String saveAsync(Settings s, Consumer<String> progressCallback) {
+        return AsyncTransfers.start("save", control(s), c -> {
+            SaveResult r = save(s, c);
+            return new AsyncTransfers.Outcome(r.status() == SaveStatus.ERROR, r.status() + ": " + r.message(), r.error());
+        }, progressCallback);
+    }
+
+    /** Runs {@code callback.accept(source, dest)} asynchronously, with the options' free-space watches. */
+    public static String startTransferAsync(Path source, Path dest, BiConsumer<Path, Path> callback, String operationName,
+                                            TransferOptions options) {
+        return AsyncTransfers.transfer(source, dest, callback, operationName, options);
+    }
+
+    /** @return the operation's state, or null for an unknown (or long finished and forgotten) id */
+    public static TransferProgress getTransferStatus(String operationId) {
+        return AsyncTransfers.status(operationId);
+    }
+
+    public static boolean isTransferComplete(String operationId) {
+        TransferProgress p = AsyncTransfers.status(operationId);
+        return p != null && p.status().finished();
+    }
+
+    public static boolean waitForCompletion(String operationId) {
+        return AsyncTransfers.await(operationId, null);
+    }
+
+    /** @return false when the timeout passed first; the operation goes on */
+    public static boolean waitForCompletion(String operationId, Duration timeout) {
+        return AsyncTransfers.await(operationId, timeout);
+    }
+
+    /** Stops a running operation; the local cache and the store are left as they were. */
+    public static boolean cancelTransfer(String operationId) {
+        return AsyncTransfers.cancel(operationId);
+    }
+
+    public static Map<String, TransferProgress> listActiveTransfers() {
+        return AsyncTransfers.active();
+    }
+
+    /** The operation as a future, completed with its final state (whatever the status). */
+    public static CompletableFuture<TransferProgress> transferFuture(String operationId) {
+        return AsyncTransfers.future(operationId);
     }
 
     static OperationControl control(Settings s) {

@@ -89,6 +89,7 @@ public final class SafeExtractor {
                     if (name.equals(ArchiveMetadata.HEADER) && entries == 1) {
                         header = ArchiveMetadata.decode(meta);
                         checkExpected(header, staging);
+                        control.totals(parseLong(header.get("expected_bytes")), parseLong(header.get("expected_files")));
                     } else if (name.equals(ArchiveMetadata.MANIFEST) && header != null) {
                         manifest = ArchiveMetadata.decode(meta);
                     } else {
