@@ -14,6 +14,7 @@ import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.RestorePrewarm;
 import b10.transfer.ops.SaveResult;
 import b10.transfer.ops.Workers;
+import b10.transfer.store.LocalCache;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -86,6 +87,8 @@ final class AgentRuntime {
     private LoadResult restoreNow() {
         if (Files.isDirectory(settings.storeDir) && !RestorePrewarm.holdsArchives(settings.storeDir)) {
             // Nothing to restore whatever the key: leave the key (SHA-256, the GPU probe) to the first save.
+            // A crash between the two renames of an earlier restore is still undone, as a load would.
+            new LocalCache(settings.localCacheDir).recover(settings.tempMaxAge);
             LoadResult none = new LoadResult(LoadStatus.DOES_NOT_EXIST, "the store " + settings.storeDir
                     + " holds no archives yet", 0, 0, 0, null, null);
             Log.get().info("restore {}: {}", none.status(), none.message());

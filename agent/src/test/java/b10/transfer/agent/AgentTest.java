@@ -98,6 +98,28 @@ class AgentTest {
         }
     }
 
+    @Test
+    void aShutdownSavePastItsBound_isCut_andTheStoreKeepsItsArchive() throws Exception {
+        // 64 MiB of random bytes at zstd level 19 on one thread: many seconds of work for a 1 s bound
+        Path local = Files.createDirectories(tmp.resolve("slow/cache/triton"));
+        java.util.Random r = new java.util.Random(5);
+        byte[] b = new byte[1 << 20];
+        for (int i = 0; i < 64; i++) {
+            r.nextBytes(b);
+            Files.write(local.resolve("k" + i + ".cubin"), b);
+        }
+        String before = onlyArchive(store);
+        long beforeTime = Files.getLastModifiedTime(store.resolve(before)).toMillis();
+        ChildJvm.Result run = app(System.getProperty("java.home"), env(local.getParent(), "APP_WRITE", "1",
+                "B10_TRANSFER_SAVE_TIMEOUT_S", "1", "B10_TRANSFER_ZSTD_LEVEL", "19", "B10_TRANSFER_ZSTD_WORKERS", "0"));
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.err().contains("save at exit failed: save timed out after 1 s"), run.err());
+        // the JVM stopped about at the bound (the worker gets 2 s to remove its temporary), not after the save's work
+        assertTrue(run.millis() < 15_000, "took " + run.millis() + " ms");
+        assertEquals(before, onlyArchive(store)); // no temporary left, the old archive untouched
+        assertEquals(beforeTime, Files.getLastModifiedTime(store.resolve(before)).toMillis());
+    }
+
     static String onlyArchive(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             List<String> names = s.map(p -> p.getFileName().toString()).toList();
