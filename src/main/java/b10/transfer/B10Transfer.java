@@ -9,7 +9,6 @@ import b10.transfer.ops.Activity;
 import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
-import b10.transfer.ops.RestorePrewarm;
 import b10.transfer.ops.SaveResult;
 import b10.transfer.store.FileStore;
 import java.io.IOException;
@@ -82,8 +81,7 @@ public final class B10Transfer {
     }
 
     public static LoadResult load(Settings s, boolean force, OperationControl control) {
-        RestorePrewarm.start(s);
-        LoadResult r = new CacheOperations(s, environment(s).key()).loadWithTimeout(force, control);
+        LoadResult r = new CacheOperations(s, () -> environment(s).key()).loadWithTimeout(force, control);
         logResult("load", r.status().name(), r.message(), r.status() == LoadStatus.ERROR);
         return r;
     }
@@ -93,7 +91,7 @@ public final class B10Transfer {
     }
 
     public static SaveResult save(Settings s, OperationControl control) {
-        SaveResult r = new CacheOperations(s, environment(s).key()).saveWithTimeout(s.saveTimeout, control);
+        SaveResult r = new CacheOperations(s, () -> environment(s).key()).saveWithTimeout(s.saveTimeout, control);
         logResult("save", r.status().name(), r.message(), r.status() == SaveStatus.ERROR);
         return r;
     }

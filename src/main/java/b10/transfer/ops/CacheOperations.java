@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Load and save for one configuration and key: the steps, their order, and how every failure
@@ -34,15 +35,28 @@ import java.util.concurrent.TimeoutException;
  */
 public final class CacheOperations {
     private final Settings settings;
-    private final EnvironmentKey key;
+    private final Supplier<EnvironmentKey> keySource;
     private final LocalCache local;
     private final FileStore store;
+    private EnvironmentKey key;
 
     public CacheOperations(Settings settings, EnvironmentKey key) {
+        this(settings, () -> key);
+    }
+
+    /** The key is computed at most once, and only by a step that needs it (an empty store needs none). */
+    public CacheOperations(Settings settings, Supplier<EnvironmentKey> keySource) {
         this.settings = settings;
-        this.key = key;
+        this.keySource = keySource;
         this.local = new LocalCache(settings.localCacheDir);
         this.store = new FileStore(settings.storeDir);
+    }
+
+    private synchronized EnvironmentKey key() {
+        if (key == null) {
+            key = keySource.get();
+        }
+        return key;
     }
 
     public FileStore store() {
@@ -114,9 +128,14 @@ public final class CacheOperations {
             if (!Files.isDirectory(storeDir)) {
                 return loadResult(LoadStatus.ERROR, "store " + storeDir + " (B10FS_CACHE_DIR) is not a directory", t0, null, null, 0, 0);
             }
+            if (!store.holdsArchives()) {
+                return loadResult(LoadStatus.DOES_NOT_EXIST, "the store " + storeDir + " holds no archives yet", t0, null, null, 0, 0);
+            }
+            RestorePrewarm.start(); // overlaps the key, whose GPU probe is the slow part
             if (Files.isWritable(storeDir)) {
                 TempCleaner.clean(storeDir, settings.tempMaxAge);
             }
+            EnvironmentKey key = key();
             Path archive = store.find(key).orElse(null);
             if (archive == null) {
                 return loadResult(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + storeDir, t0, null, null, 0, 0);
@@ -188,6 +207,7 @@ public final class CacheOperations {
                 return saveResult(SaveStatus.ERROR, "store directory " + storeDir + " (B10FS_CACHE_DIR) is not writable", t0, null, null, 0, 0, 0);
             }
             TempCleaner.clean(storeDir, settings.tempMaxAge);
+            EnvironmentKey key = key();
             String name = key.archiveName(settings.compression);
             target = storeDir.resolve(name).toString();
             Map<String, String> header = new LinkedHashMap<>();

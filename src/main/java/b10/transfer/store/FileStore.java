@@ -52,6 +52,28 @@ public final class FileStore {
         return Optional.ofNullable(best);
     }
 
+    /** An archive of some key ({@code cache_<hash>.latest.tar.zst|.gz}); temporaries start with a dot. */
+    public static boolean isArchiveName(String fileName) {
+        return fileName.startsWith("cache_") && fileName.contains(".latest.tar");
+    }
+
+    /**
+     * Whether the store holds an archive of any key: one listing, no key needed, so a load from an
+     * empty store costs neither the key's digest nor the GPU probe. False when missing or unreadable.
+     */
+    public boolean holdsArchives() {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (isArchiveName(p.getFileName().toString())) {
+                    return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // missing or unreadable: the operation reports it
+        }
+        return false;
+    }
+
     public Path archivePath(EnvironmentKey key, Settings.Compression c) {
         return dir.resolve(key.archiveName(c));
     }
@@ -63,8 +85,12 @@ public final class FileStore {
             return out;
         }
         List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "cache_*.latest.tar*")) {
-            ds.forEach(files::add);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (isArchiveName(p.getFileName().toString())) {
+                    files.add(p);
+                }
+            }
         }
         files.sort(null);
         for (Path p : files) {

@@ -7,16 +7,14 @@ import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
 import b10.transfer.archive.ZstdCodecs;
 import b10.transfer.config.Settings;
+import b10.transfer.key.EnvironmentKey;
 import b10.transfer.key.KeyResolver;
 import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
-import b10.transfer.ops.RestorePrewarm;
 import b10.transfer.ops.SaveResult;
 import b10.transfer.ops.Workers;
-import b10.transfer.store.LocalCache;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +35,7 @@ final class AgentRuntime {
     private final AtomicBoolean saving = new AtomicBoolean();
     private volatile FutureTask<LoadResult> restore;
     private volatile CacheWatcher watcher;
+    private volatile KeyResolver.Resolved env;
 
     private AgentRuntime(Settings settings, Instrumentation inst) {
         this.settings = settings;
@@ -85,26 +84,9 @@ final class AgentRuntime {
     }
 
     private LoadResult restoreNow() {
-        if (Files.isDirectory(settings.storeDir) && !RestorePrewarm.holdsArchives(settings.storeDir)) {
-            // Nothing to restore whatever the key: leave the key (SHA-256, the GPU probe) to the first save.
-            // A crash between the two renames of an earlier restore is still undone, as a load would.
-            new LocalCache(settings.localCacheDir).recover(settings.tempMaxAge);
-            LoadResult none = new LoadResult(LoadStatus.DOES_NOT_EXIST, "the store " + settings.storeDir
-                    + " holds no archives yet", 0, 0, 0, null, null);
-            Log.get().info("restore {}: {}", none.status(), none.message());
-            return none;
-        }
-        RestorePrewarm.start(settings);
-        KeyResolver.Resolved env = B10Transfer.environment(settings);
-        if (env.gpu().ok()) {
-            Log.get().debug("GPU {} via {} in {} ms", env.gpu().facts().toMap(), env.gpu().backend(), env.gpu().nanos() / 1_000_000);
-        } else {
-            Log.get().info("GPU facts unavailable, the key says cpu: {}", env.gpu().problem());
-        }
-        Log.get().debug("environment key {}", env.key());
-        CacheOperations ops = new CacheOperations(settings, env.key());
-        LoadResult r = ops.load(false, restoreControl);
-        NativeAccess.adviseIfNeeded(env.gpu().library() != null || ZstdCodecs.nativeLoaded());
+        // the key is computed by the load only when the store holds archives at all
+        LoadResult r = new CacheOperations(settings, this::key).load(false, restoreControl);
+        NativeAccess.adviseIfNeeded(nativeLoaded());
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
         if (r.status() == LoadStatus.ERROR) {
             Log.get().error("restore failed, the application starts without the cache: {}", where);
@@ -112,6 +94,27 @@ final class AgentRuntime {
             Log.get().info("restore {}: {}", r.status(), where);
         }
         return r;
+    }
+
+    /** This environment's key, computed once per JVM (B10Transfer caches it); says once what the GPU probe found. */
+    private EnvironmentKey key() {
+        KeyResolver.Resolved e = B10Transfer.environment(settings);
+        if (env == null) {
+            env = e;
+            if (e.gpu().ok()) {
+                Log.get().debug("GPU {} via {} in {} ms", e.gpu().facts().toMap(), e.gpu().backend(), e.gpu().nanos() / 1_000_000);
+            } else {
+                Log.get().info("GPU facts unavailable, the key says cpu: {}", e.gpu().problem());
+            }
+            Log.get().debug("environment key {}", e.key());
+        }
+        return e.key();
+    }
+
+    /** Whether this JVM loaded a native library of ours: a driver binding or native zstd. */
+    private boolean nativeLoaded() {
+        KeyResolver.Resolved e = env;
+        return (e != null && e.gpu().library() != null) || ZstdCodecs.nativeLoaded();
     }
 
     /** Waits for the restore within the bound; past it, the restore is cancelled and the application goes on. */
@@ -156,10 +159,8 @@ final class AgentRuntime {
             return;
         }
         try {
-            KeyResolver.Resolved env = B10Transfer.environment(settings);
-            CacheOperations ops = new CacheOperations(settings, env.key());
-            SaveResult s = ops.saveWithTimeout(settings.saveTimeout, new OperationControl());
-            NativeAccess.adviseIfNeeded(env.gpu().library() != null || ZstdCodecs.nativeLoaded());
+            SaveResult s = new CacheOperations(settings, this::key).saveWithTimeout(settings.saveTimeout, new OperationControl());
+            NativeAccess.adviseIfNeeded(nativeLoaded());
             if (s.status() == SaveStatus.ERROR) {
                 Log.get().error("save {} failed: {}", why, s.message());
             } else {

@@ -102,6 +102,9 @@ class ProbeTest {
 
     @Test
     void agentWithAHangingDriver_startsTheAppWithTheCpuKey() throws Exception {
+        // an archive of another key, so that the restore needs this JVM's key and probes the driver
+        Files.createDirectories(tmp.resolve("s"));
+        Files.write(tmp.resolve("s/cache_000000000000.latest.tar.zst"), new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd});
         ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), ChildJvm.env(
                 "B10_TRANSFER_LIBCUDA", libcuda.toString(), "STANDIN_CUDA_MODE", "hang", "B10_TRANSFER_PROBE_TIMEOUT_MS", "300",
                 "TORCH_CACHE_DIR", tmp.resolve("c").toString(), "B10FS_CACHE_DIR", tmp.resolve("s").toString(), "APP_EXIT", "4"),
