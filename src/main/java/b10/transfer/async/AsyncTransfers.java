@@ -1,10 +1,9 @@
 package b10.transfer.async;
 
 import b10.transfer.CacheOperationInterrupted;
+import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.Workers;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +52,7 @@ public final class AsyncTransfers {
      */
     public static String start(String name, OperationControl control, Function<OperationControl, Outcome> body,
                                Consumer<String> progress) {
-        Operation op = register(name, control, progress);
+        Operation op = register(name, control, progress, false);
         control.onProgress(c -> op.progressed(false));
         op.run(() -> {
             Outcome o = body.apply(control);
@@ -70,24 +69,29 @@ public final class AsyncTransfers {
      */
     public static String transfer(Path source, Path dest, BiConsumer<Path, Path> callback, String name, TransferOptions options) {
         OperationControl control = new OperationControl();
-        Operation op = register(name, control, null);
-        op.watch = options == null ? TransferOptions.NONE : options;
+        if (options != null && options.localPath() != null) {
+            control.watchFreeSpace(options.localPath(), options.minFreeLocalBytes());
+        }
+        if (options != null && options.storePath() != null) {
+            control.watchFreeSpace(options.storePath(), options.minFreeStoreBytes());
+        }
+        Operation op = register(name, control, null, true);
         op.run(() -> {
+            Throwable failure = null;
             try {
                 callback.accept(source, dest);
-                String why = op.interruptedBy;
-                if (why != null) {
-                    op.finish(AsyncTransferStatus.INTERRUPTED, why, null);
-                } else if (op.cancelRequested) {
-                    op.finish(AsyncTransferStatus.CANCELLED, "cancelled", null);
-                } else {
-                    op.finish(AsyncTransferStatus.SUCCESS, null, "done");
-                }
             } catch (Throwable t) {
-                String why = op.interruptedBy;
-                op.finish(why != null ? AsyncTransferStatus.INTERRUPTED
-                        : op.cancelRequested ? AsyncTransferStatus.CANCELLED : AsyncTransferStatus.ERROR,
-                        why != null ? why : op.cancelRequested ? "cancelled" : String.valueOf(t), null);
+                failure = t;
+            }
+            String why = op.interruptedBy;
+            if (why != null) {
+                op.finish(AsyncTransferStatus.INTERRUPTED, why, null);
+            } else if (op.cancelRequested) {
+                op.finish(AsyncTransferStatus.CANCELLED, "cancelled", null);
+            } else if (failure != null) {
+                op.finish(AsyncTransferStatus.ERROR, String.valueOf(failure), null);
+            } else {
+                op.finish(AsyncTransferStatus.SUCCESS, null, "done");
             }
         });
         return op.id;
@@ -108,7 +112,7 @@ public final class AsyncTransfers {
         op.cancelRequested = true;
         op.control.cancel("cancelled by cancelTransfer");
         Thread t = op.worker;
-        if (t != null && op.watch != null) {
+        if (t != null && op.generic) {
             t.interrupt(); // a generic callback has no checkpoints
         }
         return true;
@@ -170,9 +174,9 @@ public final class AsyncTransfers {
         return AsyncTransferStatus.ERROR;
     }
 
-    private static Operation register(String name, OperationControl control, Consumer<String> progress) {
+    private static Operation register(String name, OperationControl control, Consumer<String> progress, boolean generic) {
         prune();
-        Operation op = new Operation(UUID.randomUUID().toString(), name, control, progress);
+        Operation op = new Operation(UUID.randomUUID().toString(), name, control, progress, generic);
         OPS.put(op.id, op);
         return op;
     }
@@ -222,21 +226,23 @@ public final class AsyncTransfers {
         volatile String result;
         volatile boolean cancelRequested;
         volatile String interruptedBy;
+        /** A generic transfer: no checkpoints, so cancel and the space watch interrupt its thread. */
+        final boolean generic;
         volatile Thread worker;
-        volatile TransferOptions watch;
         private long nextCallback;
 
-        Operation(String id, String name, OperationControl control, Consumer<String> progress) {
+        Operation(String id, String name, OperationControl control, Consumer<String> progress, boolean generic) {
             this.id = id;
             this.name = name;
             this.control = control;
             this.progress = progress;
+            this.generic = generic;
         }
 
         void run(Runnable body) {
             Thread t = Workers.daemon("async-" + name, () -> {
                 status = AsyncTransferStatus.IN_PROGRESS;
-                Thread monitor = watch != null ? startWatch() : null;
+                Thread monitor = generic && control.watchesFreeSpace() ? startWatch() : null;
                 try {
                     body.run();
                 } catch (Throwable e) {
@@ -251,28 +257,17 @@ public final class AsyncTransfers {
             t.start();
         }
 
-        /** Free-space checks for a generic transfer, which has no checkpoints of its own. */
+        /** Free-space checks for a generic transfer, which has no checkpoints of its own: the control's watches, every 100 ms. */
         private Thread startWatch() {
-            TransferOptions w = watch;
-            if (w.localPath() == null && w.storePath() == null) {
-                return null;
-            }
             Thread m = Workers.daemon("async-watch", () -> {
-                while (!status.finished() && !Thread.currentThread().isInterrupted()) {
-                    String why = low(w.localPath(), w.minFreeLocalBytes());
-                    if (why == null) {
-                        why = low(w.storePath(), w.minFreeStoreBytes());
-                    }
-                    if (why != null) {
-                        interruptedBy = why;
-                        Thread t = worker;
-                        if (t != null) {
-                            t.interrupt();
-                        }
-                        return;
-                    }
+                while (!status.finished()) {
                     try {
+                        control.checkFreeSpace();
                         Thread.sleep(100);
+                    } catch (CacheOperationInterrupted e) {
+                        interruptedBy = e.getMessage();
+                        worker.interrupt();
+                        return;
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -280,23 +275,6 @@ public final class AsyncTransfers {
             });
             m.start();
             return m;
-        }
-
-        private static String low(Path p, long min) {
-            if (p == null) {
-                return null;
-            }
-            try {
-                Path at = p;
-                while (at != null && !Files.exists(at)) {
-                    at = at.getParent();
-                }
-                long free = at == null ? Long.MAX_VALUE : Files.getFileStore(at).getUsableSpace();
-                return free < min ? new CacheOperationInterrupted("free space at " + p + " fell to " + free / (1024 * 1024)
-                        + " MiB, below the minimum of " + min / (1024 * 1024) + " MiB").getMessage() : null;
-            } catch (IOException e) {
-                return null;
-            }
         }
 
         void progressed(boolean last) {
@@ -346,9 +324,9 @@ public final class AsyncTransfers {
     /** One line for a progress callback: "load IN_PROGRESS: 12.5 of 420.0 MiB, 1200 of 10000 files". */
     static String describe(TransferProgress p) {
         StringBuilder b = new StringBuilder(p.operationName()).append(' ').append(p.status()).append(": ")
-                .append(mib(p.bytesDone()));
+                .append(CacheOperations.mibNumber(p.bytesDone()));
         if (p.bytesTotal() >= 0) {
-            b.append(" of ").append(mib(p.bytesTotal()));
+            b.append(" of ").append(CacheOperations.mibNumber(p.bytesTotal()));
         }
         b.append(" MiB, ").append(p.filesDone());
         if (p.filesTotal() >= 0) {
@@ -363,8 +341,4 @@ public final class AsyncTransfers {
         return b.toString();
     }
 
-    private static String mib(long bytes) {
-        long tenths = Math.round(bytes * 10 / 1048576.0);
-        return tenths / 10 + "." + tenths % 10;
-    }
 }

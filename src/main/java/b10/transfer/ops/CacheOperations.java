@@ -256,10 +256,14 @@ public final class CacheOperations {
         return op + " failed: " + t.getClass().getSimpleName() + ": " + msg;
     }
 
-    /** One decimal, without String.format, whose first use costs milliseconds on the agent's start-up path. */
     static String mib(long bytes) {
+        return mibNumber(bytes) + " MiB";
+    }
+
+    /** Bytes as MiB with one decimal, without String.format, whose first use costs milliseconds on the agent's start-up path. */
+    public static String mibNumber(long bytes) {
         long tenths = Math.round(bytes * 10 / 1048576.0);
-        return tenths / 10 + "." + tenths % 10 + " MiB";
+        return tenths / 10 + "." + tenths % 10;
     }
 
     private static LoadResult loadResult(LoadStatus s, String msg, long t0, String archive, Throwable err, long files, long bytes) {

@@ -78,9 +78,18 @@ public final class OperationControl implements TransferControl {
         long now = System.nanoTime();
         if (!watches.isEmpty() && now - nextSpaceCheck >= 0) {
             nextSpaceCheck = now + 100_000_000L; // at most every 100 ms: a statfs is cheap, not free
-            for (Watch w : watches) {
-                checkSpace(w);
-            }
+            checkFreeSpace();
+        }
+    }
+
+    public boolean watchesFreeSpace() {
+        return !watches.isEmpty();
+    }
+
+    /** Throws CacheOperationInterrupted when a watched path has less free space than its minimum. */
+    public void checkFreeSpace() {
+        for (Watch w : watches) {
+            checkSpace(w);
         }
     }
 
