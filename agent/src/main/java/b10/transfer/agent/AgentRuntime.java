@@ -60,6 +60,7 @@ final class AgentRuntime {
 
     private void run(List<String> optionProblems) {
         Log.level(settings.logLevel);
+        NativeAccess.recordAtStart();
         restore = new FutureTask<>(this::restoreNow);
         Workers.daemon("restore", restore).start();
         // The logger is opened here while the restore works: this thread would only be waiting.

@@ -120,6 +120,19 @@ class AgentTest {
         assertEquals(beforeTime, Files.getLastModifiedTime(store.resolve(before)).toMillis());
     }
 
+    @Test
+    void onJdk24Plus_theNativeAccessFlagIsNamedOnce_unlessGiven() throws Exception {
+        String jdk = ChildJvm.javaHomes().stream().filter(h -> ChildJvm.feature(h) >= 24).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(jdk != null, "no JDK 24+ here");
+        String advice = "add --enable-native-access=ALL-UNNAMED to the java command line";
+        ChildJvm.Result without = app(jdk, env(tmp.resolve("na1/cache")));
+        assertTrue(without.err().contains("restore SUCCESS"), without.err());
+        assertEquals(1, without.err().split(java.util.regex.Pattern.quote(advice), -1).length - 1, without.err());
+        ChildJvm.Result with = ChildJvm.run(jdk, env(tmp.resolve("na2/cache")), 120, "--enable-native-access=ALL-UNNAMED",
+                "-javaagent:" + ChildJvm.jar(), "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+        assertTrue(with.err().contains("restore SUCCESS") && !with.err().contains(advice), with.err());
+    }
+
     static String onlyArchive(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             List<String> names = s.map(p -> p.getFileName().toString()).toList();

@@ -21,6 +21,17 @@ final class ChildJvm {
         return Path.of(System.getProperty("b10.test.jar", "target/b10-transfer.jar")).toAbsolutePath();
     }
 
+    /** The feature version of the JDK at {@code jdk}, from its release file. */
+    static int feature(String jdk) {
+        try {
+            String release = Files.readString(Path.of(jdk, "release"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(release);
+            return m.find() ? Integer.parseInt(m.group(1)) : 17;
+        } catch (Exception e) {
+            return 17;
+        }
+    }
+
     /** Every JDK the build found (B10_TEST_JAVA_HOMES), or this one. */
     static List<String> javaHomes() {
         String homes = System.getenv("B10_TEST_JAVA_HOMES");

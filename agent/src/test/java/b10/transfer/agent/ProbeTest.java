@@ -35,22 +35,12 @@ class ProbeTest {
     static Stream<Object[]> backends() {
         List<Object[]> out = new ArrayList<>();
         for (String jdk : ChildJvm.javaHomes()) {
-            int feature = feature(jdk);
+            int feature = ChildJvm.feature(jdk);
             for (String b : feature >= 22 ? List.of("jna", "jcuda", "panama") : List.of("jna", "jcuda")) {
                 out.add(new Object[] {feature, b, jdk});
             }
         }
         return out.stream();
-    }
-
-    static int feature(String jdk) {
-        try {
-            String release = Files.readString(Path.of(jdk, "release"));
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(release);
-            return m.find() ? Integer.parseInt(m.group(1)) : 17;
-        } catch (Exception e) {
-            return 17;
-        }
     }
 
     ChildJvm.Result probe(String jdk, String backend, String... env) throws Exception {
