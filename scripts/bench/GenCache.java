@@ -58,15 +58,11 @@ public final class GenCache {
                 }
             }
         }
-        int twoLetterDirs = 300;
         for (int i = 0; paths.size() < small - 60; i++) {
             String d = name(rnd, 2);
             String stem = "c" + name(rnd, 50);
             paths.add(dir.resolve(d).resolve(stem + (i % 3 == 2 ? ".best_config" : ".py")));
             sum += add(sizes, rnd);
-            if (i > twoLetterDirs * 3) {
-                twoLetterDirs = Integer.MAX_VALUE;
-            }
         }
         while (paths.size() < small) {
             String kind = paths.size() % 3 == 0 ? "aotautograd/" : "fxgraph/" + name(rnd, 2) + "/";

@@ -241,23 +241,24 @@ public final class SafeExtractor {
     private static void readToEnd(InputStream body) {
         byte[] b = new byte[8192];
         long total = 0;
+        int n;
+        while ((n = readSome(body, b)) > 0) {
+            total += n;
+            for (int i = 0; i < n; i++) {
+                if (b[i] != 0) {
+                    throw new CacheValidationError("archive rejected: data follows the end of the tar archive");
+                }
+            }
+            if (total > (1 << 20)) {
+                throw new CacheValidationError("archive rejected: more than 1 MiB follows the end of the tar archive");
+            }
+        }
+    }
+
+    private static int readSome(InputStream in, byte[] b) {
         try {
-            int n;
-            while ((n = body.read(b)) > 0) {
-                total += n;
-                for (int i = 0; i < n; i++) {
-                    if (b[i] != 0) {
-                        throw new CacheValidationError("archive rejected: data follows the end of the tar archive");
-                    }
-                }
-                if (total > (1 << 20)) {
-                    throw new CacheValidationError("archive rejected: more than 1 MiB follows the end of the tar archive");
-                }
-            }
+            return in.read(b);
         } catch (IOException | RuntimeException e) {
-            if (e instanceof CacheValidationError) {
-                throw (CacheValidationError) e;
-            }
             throw corrupt(e);
         }
     }
