@@ -77,7 +77,7 @@ public final class B10Transfer {
     }
 
     public static LoadResult load(Settings s, boolean force) {
-        return load(s, force, control(s));
+        return load(s, force, newControl(s));
     }
 
     public static LoadResult load(Settings s, boolean force, OperationControl control) {
@@ -87,7 +87,7 @@ public final class B10Transfer {
     }
 
     public static SaveResult save(Settings s) {
-        return save(s, control(s));
+        return save(s, newControl(s));
     }
 
     public static SaveResult save(Settings s, OperationControl control) {
@@ -117,14 +117,14 @@ public final class B10Transfer {
     }
 
     public static String loadAsync(Settings s, boolean force, Consumer<String> progressCallback) {
-        return AsyncTransfers.start("load", control(s), c -> {
+        return AsyncTransfers.start("load", newControl(s), c -> {
             LoadResult r = load(s, force, c);
             return new AsyncTransfers.Outcome(r.status() == LoadStatus.ERROR, r.status() + ": " + r.message(), r.error());
         }, progressCallback);
     }
 
     public static String saveAsync(Settings s, Consumer<String> progressCallback) {
-        return AsyncTransfers.start("save", control(s), c -> {
+        return AsyncTransfers.start("save", newControl(s), c -> {
             SaveResult r = save(s, c);
             return new AsyncTransfers.Outcome(r.status() == SaveStatus.ERROR, r.status() + ": " + r.message(), r.error());
         }, progressCallback);
@@ -169,7 +169,8 @@ public final class B10Transfer {
         return AsyncTransfers.future(operationId);
     }
 
-    static OperationControl control(Settings s) {
+    /** A control for one operation, watching free space as the settings ask (B10_TRANSFER_MIN_FREE_MB). */
+    public static OperationControl newControl(Settings s) {
         OperationControl c = new OperationControl();
         if (s.minFreeBytes > 0) {
             c.watchFreeSpace(s.localCacheDir, s.minFreeBytes).watchFreeSpace(s.storeDir, s.minFreeBytes);

@@ -7,6 +7,7 @@ import b10.transfer.Log;
 import b10.transfer.config.Settings;
 import b10.transfer.key.KeyResolver;
 import b10.transfer.ops.LoadResult;
+import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.SaveResult;
 import b10.transfer.probe.GpuProbes;
 import b10.transfer.probe.LibcudaLocator;
@@ -25,13 +26,15 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: java -jar b10-transfer.jar <command> [options]",
             "commands:",
-            "  load   [--force] [--json]   restore this environment's archive into the local cache",
-            "  save   [--json]             archive the local cache and publish it to the store",
+            "  load   [--force] [--json] [--quiet]  restore this environment's archive into the local cache",
+            "  save   [--json] [--quiet]   archive the local cache and publish it to the store",
             "  info   [--json]             configuration, key, archive location, what this JVM did",
             "  list   [--json]             archives in the store",
             "  clear  [--json]             remove the local cache directory",
             "  key    [--json]             the environment key and its components",
             "  probe  [--json] [--backend auto|jna|jcuda|panama]  what the CUDA driver says, per backend",
+            "load and save show their progress on stderr: a bar on a terminal, a line every 5 s otherwise;",
+            "--quiet silences it; --progress-interval SECONDS sets the plain lines' interval",
             "configuration: environment variables (see the README), e.g. TORCH_CACHE_DIR, B10FS_CACHE_DIR");
 
     private Main() {
@@ -56,11 +59,21 @@ public final class Main {
         String command = args[0];
         boolean json = false;
         boolean force = false;
+        boolean quiet = false;
+        long plainIntervalNanos = ProgressDisplay.PLAIN_TICK_NANOS;
         String backend = null;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--json": json = true; break;
                 case "--force": force = true; break;
+                case "--quiet": case "-q": quiet = true; break;
+                case "--progress-interval":
+                    plainIntervalNanos = i + 1 < args.length ? seconds(args[++i]) : -1;
+                    if (plainIntervalNanos <= 0) {
+                        err.println("b10-transfer: --progress-interval needs a number of seconds above 0");
+                        return 2;
+                    }
+                    break;
                 case "--backend":
                     if (i + 1 >= args.length) {
                         err.println("b10-transfer: --backend needs a value");
@@ -86,12 +99,20 @@ public final class Main {
         Log.configure(settings.logLevel);
         switch (command) {
             case "load": {
-                LoadResult r = B10Transfer.load(settings, force);
+                OperationControl control = B10Transfer.newControl(settings);
+                LoadResult r;
+                try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("load", control, err, plainIntervalNanos)) {
+                    r = B10Transfer.load(settings, force, control);
+                }
                 print(out, json, r.toMap(), r.status().name());
                 return r.status() == b10.transfer.LoadStatus.ERROR ? 1 : 0;
             }
             case "save": {
-                SaveResult r = B10Transfer.save(settings);
+                OperationControl control = B10Transfer.newControl(settings);
+                SaveResult r;
+                try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("save", control, err, plainIntervalNanos)) {
+                    r = B10Transfer.save(settings, control);
+                }
                 print(out, json, r.toMap(), r.status().name());
                 return r.status() == b10.transfer.SaveStatus.ERROR ? 1 : 0;
             }
@@ -126,6 +147,15 @@ public final class Main {
             default:
                 err.println("b10-transfer: unknown command " + command + "\n" + USAGE);
                 return 2;
+        }
+    }
+
+    private static long seconds(String text) {
+        try {
+            double s = Double.parseDouble(text);
+            return s > 0 && s < 1e6 ? Math.round(s * 1e9) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

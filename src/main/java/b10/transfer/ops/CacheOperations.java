@@ -101,6 +101,8 @@ public final class CacheOperations {
             return timedOut.apply(role + " interrupted");
         } catch (Exception e) {
             return timedOut.apply(role + " failed: " + e);
+        } finally {
+            control.finish();
         }
     }
 

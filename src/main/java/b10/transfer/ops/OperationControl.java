@@ -24,6 +24,7 @@ public final class OperationControl implements TransferControl {
     private volatile String cancelReason;
     private final List<Watch> watches = new ArrayList<>();
     private volatile Consumer<OperationControl> onProgress;
+    private volatile Runnable onFinish;
     private long nextSpaceCheck;
 
     private record Watch(Path path, long minFreeBytes) {
@@ -38,6 +39,25 @@ public final class OperationControl implements TransferControl {
     public OperationControl onProgress(Consumer<OperationControl> listener) {
         this.onProgress = listener;
         return this;
+    }
+
+    /** Runs once the operation has its result, before the result is logged (the CLI ends its progress line there). */
+    public OperationControl onFinish(Runnable listener) {
+        this.onFinish = listener;
+        return this;
+    }
+
+    /** Called by the operation's runner when it has a result; runs the finish listener once. */
+    public void finish() {
+        Runnable r = onFinish;
+        onFinish = null;
+        if (r != null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                // a listener's failure is not the operation's
+            }
+        }
     }
 
     public void cancel(String reason) {

@@ -39,6 +39,27 @@ class AgentTest {
         assertTrue(r.out().strip().endsWith("SUCCESS"), r.out());
     }
 
+    @Test
+    void cliLoadShowsPlainProgressLinesOnStderrAndQuietSilencesThem() throws Exception {
+        String jar = ChildJvm.jar().toString();
+        ChildJvm.Result shown = ChildJvm.run(System.getProperty("java.home"), env(tmp.resolve("p1/cache")), 60,
+                "-jar", jar, "load", "--json", "--progress-interval", "0.005");
+        assertEquals(0, shown.exit(), shown.err());
+        assertTrue(shown.out().strip().startsWith("{") && shown.out().contains("\"status\":\"SUCCESS\""),
+                "stdout holds only the JSON result: " + shown.out());
+        List<String> lines = shown.err().lines().filter(l -> l.startsWith("b10-transfer: load ")).toList();
+        assertFalse(lines.isEmpty(), shown.err());
+        assertTrue(lines.get(lines.size() - 1).matches("b10-transfer: load \\d+%  [0-9.]+/[0-9.]+ MiB  \\d+/\\d+ files.*"),
+                lines.toString());
+        assertFalse(shown.err().contains("\r"), "no redraws when stderr is not a terminal");
+
+        ChildJvm.Result quiet = ChildJvm.run(System.getProperty("java.home"), env(tmp.resolve("p2/cache")), 60,
+                "-jar", jar, "load", "--quiet", "--progress-interval", "0.005");
+        assertEquals(0, quiet.exit(), quiet.err());
+        assertTrue(quiet.out().strip().endsWith("SUCCESS"), quiet.out());
+        assertFalse(quiet.err().contains("b10-transfer: load "), quiet.err());
+    }
+
     Map<String, String> env(Path local, String... kv) {
         Map<String, String> e = ChildJvm.env(kv);
         e.put("TORCH_CACHE_DIR", local.toString());
