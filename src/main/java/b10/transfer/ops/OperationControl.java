@@ -2,6 +2,7 @@ package b10.transfer.ops;
 
 import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.archive.TransferControl;
+import b10.transfer.store.PausePoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,10 @@ public final class OperationControl implements TransferControl {
     @Override
     public void progress(long bytes, long files) {
         bytesDone.set(bytes);
-        filesDone.set(files);
+        long before = filesDone.getAndSet(files);
+        if (PausePoints.armed() && filesTotal > 0 && before * 2 < filesTotal && files * 2 >= filesTotal) {
+            PausePoints.reach("mid-transfer");
+        }
         Consumer<OperationControl> l = onProgress;
         if (l != null) {
             l.accept(this);

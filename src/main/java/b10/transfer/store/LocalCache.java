@@ -78,6 +78,7 @@ public final class LocalCache {
         Files.createDirectories(dir.getParent());
         Path staging = dir.resolveSibling(base + "staging-" + UUID.randomUUID());
         Files.createDirectory(staging);
+        PausePoints.reach("staging-created");
         return staging;
     }
 
@@ -86,8 +87,10 @@ public final class LocalCache {
      * @return false when the cache was filled by someone else meanwhile and {@code replace} is false
      */
     public boolean swapIn(Path staging, boolean replace) throws IOException {
+        PausePoints.reach("before-swap");
         try {
             Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            PausePoints.reach("after-swap");
             return true;
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot rename " + staging + " to " + dir + " atomically: " + e.getMessage(), e);
@@ -102,12 +105,14 @@ public final class LocalCache {
         }
         Path old = dir.resolveSibling(base + "old-" + UUID.randomUUID());
         Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+        PausePoints.reach("between-swap-renames");
         try {
             Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
             throw e;
         }
+        PausePoints.reach("after-swap");
         deleteTree(old);
         return true;
     }

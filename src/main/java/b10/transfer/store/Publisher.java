@@ -41,12 +41,16 @@ public final class Publisher {
         Path target = dir.resolve(finalName);
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                PausePoints.reach("temp-created");
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
                 body.writeTo(out);
                 out.flush();
                 ch.force(true);
+                PausePoints.reach("after-fsync");
             }
+            PausePoints.reach("before-rename");
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            PausePoints.reach("after-rename");
             syncDirectory(dir);
             return target;
         } catch (IOException | RuntimeException | Error e) {

@@ -1,0 +1,35 @@
+package b10.transfer.store;
+
+/**
+ * Named instants of a save or a load where a crash test can hold the operation and kill the
+ * process there with SIGKILL. Off unless the JVM is started with
+ * {@code -Db10.transfer.pauseAt=NAME[,NAME...]}: then, on reaching a named point, the thread prints
+ * {@code b10-transfer: paused at NAME} to stderr and sleeps until the process is killed.
+ * <p>Save: temp-created, mid-transfer, after-fsync, before-rename, after-rename.
+ * Load: staging-created, mid-transfer, before-swap, between-swap-renames, after-swap.
+ */
+public final class PausePoints {
+    private static final String ARMED = System.getProperty("b10.transfer.pauseAt");
+
+    private PausePoints() {
+    }
+
+    public static boolean armed() {
+        return ARMED != null;
+    }
+
+    public static void reach(String name) {
+        if (ARMED == null || !(',' + ARMED + ',').contains(',' + name + ',')) {
+            return;
+        }
+        System.err.println("b10-transfer: paused at " + name);
+        System.err.flush();
+        while (true) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                // held until killed: a crash test is waiting to send SIGKILL
+            }
+        }
+    }
+}
