@@ -182,6 +182,9 @@ public final class CacheOperations {
         Path dir = local.dir();
         String target = null;
         try {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return saveResult(SaveStatus.ERROR, "local cache " + dir + " (TORCH_CACHE_DIR) is not a directory", t0, null, null, 0, 0, 0);
+            }
             if (!local.hasFiles()) {
                 return saveResult(SaveStatus.SKIPPED, "local cache " + dir + " is empty or missing: nothing to save", t0, null, null, 0, 0, 0);
             }
@@ -196,6 +199,9 @@ public final class CacheOperations {
                 // never create a missing mount point: the archive would land on the local disk
                 return saveResult(SaveStatus.ERROR, "the parent of store directory " + storeDir
                         + " (B10FS_CACHE_DIR) does not exist: is the shared mount there?", t0, null, null, 0, 0, 0);
+            }
+            if (Files.exists(storeDir) && !Files.isDirectory(storeDir)) {
+                return saveResult(SaveStatus.ERROR, "store " + storeDir + " (B10FS_CACHE_DIR) is not a directory", t0, null, null, 0, 0, 0);
             }
             try {
                 if (!Files.isDirectory(storeDir)) {
