@@ -93,6 +93,8 @@ class HostileArchiveTest {
                     HostileArchives.file(tar, "a/b", "2");
                 })),
                 new Case("bomb", "MAX_CACHE_SIZE_MB", t -> HostileArchives.bomb(3L << 30)),
+                new Case("split bomb", "MAX_CACHE_SIZE_MB", t -> HostileArchives.splitBomb(80, 1 << 20)),
+                new Case("bad header checksum without a manifest", "cannot be verified", t -> HostileArchives.badChecksum()),
                 new Case("pax negative size", "corrupt", t -> HostileArchives.paxSize("-1000")),
                 new Case("pax huge size", "MAX_CACHE_SIZE_MB", t -> HostileArchives.paxSize("99999999999999999")),
                 new Case("random bytes", "unknown magic", t -> {
@@ -101,7 +103,11 @@ class HostileArchiveTest {
                     b[0] = 1;
                     return b;
                 }),
-                new Case("empty file", "empty", t -> new byte[0]));
+                new Case("empty file", "empty", t -> new byte[0]),
+                new Case("uncompressed tar", "uncompressed tar", t -> {
+                    byte[] z = HostileArchives.zstdTar(tar -> HostileArchives.file(tar, "a.py", "x"));
+                    return new com.github.luben.zstd.ZstdInputStream(new java.io.ByteArrayInputStream(z)).readAllBytes();
+                }));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -120,6 +126,39 @@ class HostileArchiveTest {
         assertEquals("before", Files.readString(local.resolve("marker.py")));
         assertTrue(millis < 10_000, c.name + " took " + millis + " ms");
         assertTrue(Files.notExists(Path.of("/tmp/b10-evil.py")));
+        synchronized (REFUSED) {
+            REFUSED.add(c.name);
+            slowestMillis = Math.max(slowestMillis, millis);
+        }
+    }
+
+    static final java.util.List<String> REFUSED = new java.util.ArrayList<>();
+    static long slowestMillis;
+    static int truncations;
+    static int flips;
+    static long bombBytesWritten = -1;
+
+    @org.junit.jupiter.api.AfterAll
+    static void writeReport() throws Exception {
+        Path dir = Files.createDirectories(Path.of(System.getProperty("b10.test.report", "target/survival-report")));
+        Files.write(dir.resolve("hostile.md"), java.util.List.of("| hostile and broken archives, one forced load each | "
+                + REFUSED.size() + " kinds: " + String.join(", ", REFUSED) + "; truncated at " + truncations
+                + " points; " + flips + " single-bit flips | every one refused whole with its cause named, slowest in "
+                + slowestMillis + " ms; local cache and everything outside unchanged; the split bomb stopped after "
+                + bombBytesWritten / (1024 * 1024) + " MiB of a 64 MiB limit |"));
+    }
+
+    @Test
+    void splitBomb_writesNoMoreThanTheLimit() throws Exception {
+        Files.write(store.resolve(KEY.archiveName(Settings.Compression.ZSTD)), HostileArchives.splitBomb(200, 1 << 20));
+        java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
+        OperationControl control = new OperationControl().onProgress(c -> most.accumulateAndGet(c.bytesDone(), Math::max));
+        LoadResult r = new CacheOperations(Settings.from(env, Map.of()), KEY).load(true, control);
+        assertEquals(LoadStatus.ERROR, r.status(), r.message());
+        assertTrue(r.message().contains("MAX_CACHE_SIZE_MB=64"), r.message());
+        assertTrue(most.get() <= 64L << 20, "extracted " + most.get() + " bytes past the 64 MiB limit");
+        assertTrue(most.get() > 0, "the bomb was read until the limit");
+        bombBytesWritten = most.get();
     }
 
     @Test
@@ -129,6 +168,7 @@ class HostileArchiveTest {
         for (int cut : new int[] {whole.length - 1, whole.length - 600, whole.length / 2, 100}) {
             Files.write(file, java.util.Arrays.copyOf(whole, cut));
             assertForcedLoadRefused("cut at " + cut);
+            truncations++;
         }
     }
 
@@ -143,6 +183,7 @@ class HostileArchiveTest {
             flipped[at] ^= (byte) (1 << rnd.nextInt(8));
             Files.write(file, flipped);
             assertForcedLoadRefused("flip at " + at);
+            flips++;
         }
     }
 

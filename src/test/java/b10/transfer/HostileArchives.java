@@ -30,6 +30,15 @@ final class HostileArchives {
         return bytes.toByteArray();
     }
 
+    /** Raw tar bytes, zstd-compressed as an archive would be. */
+    static byte[] zstd(byte[] rawTar) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream z = new ZstdOutputStream(bytes)) {
+            z.write(rawTar);
+        }
+        return bytes.toByteArray();
+    }
+
     static void file(TarArchiveOutputStream tar, String name, String content) throws IOException {
         byte[] b = content.getBytes(StandardCharsets.UTF_8);
         TarArchiveEntry e = new TarArchiveEntry(name, true);
@@ -68,6 +77,32 @@ final class HostileArchives {
         });
     }
 
+    /** Many honest entries of zeros that together pass any size limit: refused when the running total does. */
+    static byte[] splitBomb(int entries, int entryBytes) throws IOException {
+        return zstdTar(tar -> {
+            byte[] zeros = new byte[entryBytes];
+            for (int i = 0; i < entries; i++) {
+                TarArchiveEntry e = new TarArchiveEntry("part" + i + ".bin", true);
+                e.setSize(entryBytes);
+                tar.putArchiveEntry(e);
+                tar.write(zeros);
+                tar.closeArchiveEntry();
+            }
+        });
+    }
+
+    /** A ustar entry whose header checksum does not match its header. */
+    static byte[] badChecksum() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] h = header("victim.txt", 4, TarConstants.LF_NORMAL);
+        h[148] = '7';
+        h[149] = '7';
+        out.write(h);
+        out.write(pad("data".getBytes(StandardCharsets.US_ASCII)));
+        out.write(new byte[1024]);
+        return zstd(out.toByteArray());
+    }
+
     /** A raw ustar header block with a PAX extended header giving the next entry a chosen size. */
     static byte[] paxSize(String size) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -83,7 +118,7 @@ final class HostileArchives {
         out.write(header("victim.txt", 4, TarConstants.LF_NORMAL));
         out.write(pad("data".getBytes(StandardCharsets.US_ASCII)));
         out.write(new byte[1024]);
-        return out.toByteArray();
+        return zstd(out.toByteArray());
     }
 
     private static byte[] header(String name, long size, byte type) throws IOException {

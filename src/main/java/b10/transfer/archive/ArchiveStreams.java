@@ -28,8 +28,21 @@ public final class ArchiveStreams {
         return null;
     }
 
-    /** The decompressed tar stream of an archive; plain tar is accepted too. */
+    /** A decompressed tar stream and the compression it was read through. */
+    public record Opened(InputStream body, Settings.Compression compression) {
+    }
+
+    /** The decompressed tar stream of an archive. */
     public static InputStream decompressed(InputStream raw) throws IOException {
+        return open(raw).body();
+    }
+
+    /**
+     * Opens an archive by its magic bytes: zstd or gzip. An uncompressed tar is refused: neither
+     * b10-transfer nor the Python package writes one, and nothing would check its bytes (tar
+     * readers do not verify header checksums; zstd and gzip carry checksums of their own).
+     */
+    public static Opened open(InputStream raw) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
         in.mark(600);
         byte[] head = new byte[512 + 8];
@@ -40,13 +53,13 @@ public final class ArchiveStreams {
         }
         Settings.Compression c = sniff(head, n);
         if (c == Settings.Compression.ZSTD) {
-            return ZstdCodecs.get().decompressing(in);
+            return new Opened(ZstdCodecs.get().decompressing(in), c);
         }
         if (c == Settings.Compression.GZIP) {
-            return new BufferedInputStream(new GzipCompressorInputStream(in, true), 1 << 16);
+            return new Opened(new BufferedInputStream(new GzipCompressorInputStream(in, true), 1 << 16), c);
         }
         if (n >= 262 && new String(head, 257, 5, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ustar")) {
-            return in;
+            throw new CacheValidationError("archive rejected: an uncompressed tar, which nothing can verify (archives are zstd or gzip)");
         }
         throw new CacheValidationError("archive rejected: not a zstd, gzip or tar stream (unknown magic bytes)");
     }

@@ -3,6 +3,7 @@ package b10.transfer.archive;
 import b10.transfer.CacheError;
 import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.CacheValidationError;
+import b10.transfer.config.Settings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -51,7 +52,8 @@ public final class SafeExtractor {
 
     public Result extract(InputStream raw, Path staging, TransferControl control) throws IOException {
         EntryGuard guard = new EntryGuard(staging, limits.maxDepth(), limits.maxPathLength());
-        InputStream body = ArchiveStreams.decompressed(raw);
+        ArchiveStreams.Opened opened = ArchiveStreams.open(raw);
+        InputStream body = opened.body();
         TarArchiveInputStream tar = new TarArchiveInputStream(body, 1 << 16);
         ContentDigest digest = new ContentDigest();
         Set<String> seen = new HashSet<>();
@@ -160,11 +162,16 @@ public final class SafeExtractor {
             // on any failure too: no write of ours may land after we return (the caller deletes staging)
             drain(inFlight);
         }
-        return judge(header, manifest, digest);
+        return judge(header, manifest, digest, opened.compression());
     }
 
-    private static Result judge(Map<String, String> header, Map<String, String> manifest, ContentDigest digest) {
+    private static Result judge(Map<String, String> header, Map<String, String> manifest, ContentDigest digest,
+                                Settings.Compression compression) {
         String actual = digest.finish();
+        if (header == null && compression != Settings.Compression.GZIP) {
+            throw new CacheValidationError("archive rejected: a zstd archive without b10-transfer's header and manifest"
+                    + " (the Python package writes gzip), so its content cannot be verified");
+        }
         if (header == null) {
             // an archive of the Python package: no manifest; gzip's CRC and the tar structure were checked
             return new Result(digest.files(), digest.bytes(), Map.of(), false, actual);
