@@ -84,12 +84,16 @@ final class AgentRuntime {
         watcher.startAfter(restore);
     }
 
+    /** The restore's error, so that a save failing for the same reason does not print a second error line. */
+    private volatile String restoreError;
+
     private LoadResult restoreNow() {
         // the key is computed by the load only when the store holds archives at all
         LoadResult r = new CacheOperations(settings, this::key).load(false, restoreControl);
         NativeAccess.adviseIfNeeded(nativeLoaded());
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
         if (r.status() == LoadStatus.ERROR) {
+            restoreError = r.message();
             Log.get().error("restore failed, the application starts without the cache: {}", where);
         } else {
             Log.get().info("restore {}: {}", r.status(), where);
@@ -162,7 +166,10 @@ final class AgentRuntime {
         try {
             SaveResult s = new CacheOperations(settings, this::key).saveWithTimeout(settings.saveTimeout, new OperationControl());
             NativeAccess.adviseIfNeeded(nativeLoaded());
-            if (s.status() == SaveStatus.ERROR) {
+            if (s.status() == SaveStatus.ERROR && s.message().equals(restoreError)) {
+                // a setting or a path that was wrong at start is wrong now: its one error line was printed
+                Log.get().debug("save {} not done: {}", why, s.message());
+            } else if (s.status() == SaveStatus.ERROR) {
                 Log.get().error("save {} failed: {}", why, s.message());
             } else {
                 Log.get().info("save {} {}: {}{}", why, s.status(), s.message(),
