@@ -1,0 +1,237 @@
+package b10.transfer.agent;
+
+import b10.transfer.archive.ExtractionLimits;
+import b10.transfer.archive.SafeExtractor;
+import b10.transfer.config.Settings;
+import b10.transfer.ops.OperationControl;
+import b10.transfer.store.LocalCache;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** What the survival tests share: generated caches, tree digests, snapshots of what must stay untouched, the report. */
+final class SurvivalKit {
+    private SurvivalKit() {
+    }
+
+    /**
+     * Writes {@code files} files totalling about {@code totalBytes} under two levels of directories,
+     * the same bytes for the same seed. Sizes are skewed (most files small, a few large); contents
+     * repeat blocks from a pool, so they compress a few times, like compiled kernels.
+     */
+    static void generate(Path dir, int files, long totalBytes, long seed) throws IOException {
+        Random rnd = new Random(seed);
+        byte[][] pool = new byte[64][];
+        for (int i = 0; i < pool.length; i++) {
+            pool[i] = new byte[4096];
+            rnd.nextBytes(pool[i]);
+            for (int j = 0; j < 4096; j += 1 + rnd.nextInt(4)) {
+                pool[i][j] = (byte) "triton_kernel ld.global mma ".charAt(j % 28); // text-like runs
+            }
+        }
+        double[] weights = new double[files];
+        double sum = 0;
+        for (int i = 0; i < files; i++) {
+            weights[i] = Math.exp(rnd.nextGaussian() * 1.6);
+            sum += weights[i];
+        }
+        byte[] buf = new byte[1 << 16];
+        for (int i = 0; i < files; i++) {
+            Path f = dir.resolve("d" + (i % 97)).resolve("k" + (i % 13)).resolve("f" + i + ".bin");
+            Files.createDirectories(f.getParent());
+            long size = (long) (totalBytes * weights[i] / sum);
+            try (var out = Files.newOutputStream(f)) {
+                long left = size;
+                while (left > 0) {
+                    int n = (int) Math.min(left, buf.length);
+                    for (int off = 0; off < n; off += 4096) {
+                        System.arraycopy(pool[rnd.nextInt(pool.length)], 0, buf, off, Math.min(4096, n - off));
+                    }
+                    buf[0] = (byte) i; // no two files alike
+                    out.write(buf, 0, n);
+                    left -= n;
+                }
+            }
+        }
+        Files.writeString(dir.resolve("version.txt"), "seed " + seed + "\n");
+    }
+
+    /** Every regular file under dir, by relative path, with its SHA-256; directories as "dir". */
+    static Map<String, String> digest(Path dir) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                if (!d.equals(dir)) {
+                    out.put(dir.relativize(d).toString(), "dir");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                out.put(dir.relativize(f).toString(), attrs.isRegularFile() ? sha256(f) : "special");
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return out;
+    }
+
+    static String sha256(Path f) throws IOException {
+        try (InputStream in = Files.newInputStream(f)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Extracts an archive with full verification (manifest and digest) into a fresh directory and returns its digest. */
+    static Map<String, String> verifiedContent(Path archive, Path scratch) throws IOException {
+        Path staging = Files.createTempDirectory(scratch, "verify");
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        try (InputStream in = Files.newInputStream(archive)) {
+            SafeExtractor.Result r = new SafeExtractor(ExtractionLimits.of(Settings.from(Map.of(), Map.of())), writers)
+                    .extract(in, staging, new OperationControl());
+            if (!r.verified()) {
+                throw new AssertionError(archive + " has no manifest to verify");
+            }
+            return digest(staging);
+        } finally {
+            writers.shutdownNow();
+            LocalCache.deleteTree(staging);
+        }
+    }
+
+    /**
+     * Type, size and modification time of everything under root except the paths excluded: taken
+     * before and after a scenario, it shows that nothing outside the cache and the store changed.
+     */
+    static Map<String, String> snapshot(Path root, Predicate<Path> excluded) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                if (!d.equals(root) && excluded.test(d)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                out.put(root.relativize(d).toString() + "/", "dir");
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+                if (!excluded.test(f)) {
+                    out.put(root.relativize(f).toString(), a.size() + "@" + a.lastModifiedTime().toMillis());
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return out;
+    }
+
+    /** Files and directories under dir whose names mark them as our temporaries (store temporaries, staging, swapped-out caches). */
+    static List<Path> temporaries(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (var s = Files.list(dir)) {
+            s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".tmp") || n.contains(".b10-staging-") || n.contains(".b10-old-");
+            }).forEach(out::add);
+        }
+        return out;
+    }
+
+    /** A child JVM running the CLI, its stderr in a file, so the test can wait for a pause marker. */
+    record Child(Process process, Path err) {
+        static Child start(Map<String, String> env, Path logDir, List<String> jvmArgs, String... cliArgs) throws IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add("-Xshare:auto");
+            cmd.addAll(jvmArgs);
+            cmd.add("-jar");
+            cmd.add(ChildJvm.jar().toString());
+            cmd.addAll(List.of(cliArgs));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().keySet().removeIf(k -> k.startsWith("B10_TRANSFER_") || k.startsWith("TORCH")
+                    || k.equals("B10FS_CACHE_DIR") || k.startsWith("JAVA_TOOL"));
+            pb.environment().putAll(env);
+            Path err = Files.createTempFile(logDir, "child", ".err");
+            pb.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            return new Child(pb.start(), err);
+        }
+
+        /** Waits until stderr holds the marker; false if the process ended or the time passed first. */
+        boolean awaitMarker(String marker, long timeoutMillis) throws Exception {
+            long end = System.currentTimeMillis() + timeoutMillis;
+            while (System.currentTimeMillis() < end) {
+                if (Files.readString(err).contains(marker)) {
+                    return true;
+                }
+                if (!process.isAlive()) {
+                    return Files.readString(err).contains(marker);
+                }
+                Thread.sleep(5);
+            }
+            return false;
+        }
+
+        /** SIGKILL, then wait for the process to be gone. */
+        void kill9() throws InterruptedException {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("a killed process did not end");
+            }
+        }
+
+        String stderr() throws IOException {
+            return Files.readString(err);
+        }
+    }
+
+    /** Rows of the survival table: each test class writes its own file under target/survival-report. */
+    static void report(String file, List<String> rows) {
+        try {
+            Path dir = Files.createDirectories(Path.of(System.getProperty("b10.test.report", "target/survival-report")));
+            Files.write(dir.resolve(file), rows);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A python environment that names torch and CUDA versions, so every process computes the same key. */
+    static Path fakeVenv(Path root) throws IOException {
+        Path venv = root.resolve("venv");
+        Path site = Files.createDirectories(venv.resolve("lib/python3.12/site-packages/torch"));
+        Files.writeString(site.resolve("version.py"), "__version__ = '2.11.0+cu130'\ncuda = '13.0'\n");
+        Files.writeString(venv.resolve("pyvenv.cfg"), "");
+        return venv;
+    }
+}
