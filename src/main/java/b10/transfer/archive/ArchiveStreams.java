@@ -61,7 +61,7 @@ public final class ArchiveStreams {
         if (n >= 262 && new String(head, 257, 5, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ustar")) {
             throw new CacheValidationError("archive rejected: an uncompressed tar, which nothing can verify (archives are zstd or gzip)");
         }
-        throw new CacheValidationError("archive rejected: not a zstd, gzip or tar stream (unknown magic bytes)");
+        throw new CacheValidationError("archive rejected: not a zstd or gzip stream (unknown magic bytes)");
     }
 
     public static OutputStream compressed(OutputStream out, Settings.Compression c, int level, int workers) throws IOException {
