@@ -25,10 +25,7 @@ class AgentTest {
     @BeforeEach
     void seedStore() throws Exception {
         store = tmp.resolve("store");
-        venv = tmp.resolve("venv");
-        Path site = Files.createDirectories(venv.resolve("lib/python3.12/site-packages/torch"));
-        Files.writeString(site.resolve("version.py"), "__version__ = '2.11.0+cu130'\ncuda = '13.0'\n");
-        Files.writeString(venv.resolve("pyvenv.cfg"), "");
+        venv = SurvivalKit.fakeVenv(tmp);
         Path fixture = Path.of(System.getProperty("b10.test.fixtures", "../../shared/fixtures"), "inductor-cache-gpt2-h200.tgz");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(fixture), "fixture present");
         Path seed = Files.createDirectories(tmp.resolve("seed"));

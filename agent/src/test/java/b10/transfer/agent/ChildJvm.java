@@ -53,11 +53,7 @@ final class ChildJvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(javaHome, "bin", "java").toString());
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> e = pb.environment();
-        e.keySet().removeIf(k -> k.startsWith("B10_TRANSFER_") || k.startsWith("TORCH") || k.equals("B10FS_CACHE_DIR")
-                || k.equals("VIRTUAL_ENV") || k.equals("MAX_CACHE_SIZE_MB") || k.startsWith("JAVA_TOOL"));
-        e.putAll(env);
+        ProcessBuilder pb = withEnvironment(new ProcessBuilder(cmd), env);
         Path out = Files.createTempFile("child-out", ".txt");
         Path err = Files.createTempFile("child-err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -72,6 +68,15 @@ final class ChildJvm {
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return r;
+    }
+
+    /** The builder's environment without any of our settings inherited from the build, plus env. */
+    static ProcessBuilder withEnvironment(ProcessBuilder pb, Map<String, String> env) {
+        Map<String, String> e = pb.environment();
+        e.keySet().removeIf(k -> k.startsWith("B10_TRANSFER_") || k.startsWith("TORCH") || k.equals("B10FS_CACHE_DIR")
+                || k.equals("VIRTUAL_ENV") || k.equals("MAX_CACHE_SIZE_MB") || k.startsWith("JAVA_TOOL"));
+        e.putAll(env);
+        return pb;
     }
 
     static String testClasses() {

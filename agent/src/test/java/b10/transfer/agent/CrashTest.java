@@ -63,28 +63,14 @@ class CrashTest {
     }
 
     Map<String, String> env(Path local, Path store, String... kv) {
-        Map<String, String> e = new HashMap<>(ChildJvm.env(kv));
-        e.put("TORCH_CACHE_DIR", local.toString());
-        e.put("B10FS_CACHE_DIR", store.toString());
-        e.put("B10_TRANSFER_PYTHON", venv.toString());
-        e.put("B10_TRANSFER_GPU_BACKEND", "none");
-        return e;
+        return SurvivalKit.env(local, store, venv, kv);
     }
 
     /** Runs the CLI to its end and returns how long it took; fails unless the last line is the status expected. */
     long runCli(Map<String, String> env, String expected, String... args) throws Exception {
-        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env, 120, withQuiet(args));
+        ChildJvm.Result r = SurvivalKit.cli(env, args);
         assertTrue(r.out().strip().endsWith(expected), String.join(" ", args) + " gave:\n" + r.out() + r.err());
         return r.millis();
-    }
-
-    static String[] withQuiet(String... args) {
-        String[] all = new String[args.length + 3];
-        all[0] = "-jar";
-        all[1] = ChildJvm.jar().toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        all[all.length - 1] = "--quiet";
-        return all;
     }
 
     /** The store's one published archive (temporaries aside). */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -65,38 +64,7 @@ class DiskTest {
     }
 
     Map<String, String> env(Path local, Path store, String... kv) {
-        Map<String, String> e = new HashMap<>(ChildJvm.env(kv));
-        e.put("TORCH_CACHE_DIR", local.toString());
-        e.put("B10FS_CACHE_DIR", store.toString());
-        e.put("B10_TRANSFER_PYTHON", venv.toString());
-        e.put("B10_TRANSFER_GPU_BACKEND", "none");
-        return e;
-    }
-
-    ChildJvm.Result cli(Map<String, String> env, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("-jar", ChildJvm.jar().toString()));
-        all.addAll(List.of(args));
-        all.add("--quiet");
-        return ChildJvm.run(System.getProperty("java.home"), env, 120, all.toArray(String[]::new));
-    }
-
-    /** The host application with the agent; it must start, and exit with its own code 7. */
-    ChildJvm.Result app(Map<String, String> env) throws Exception {
-        Map<String, String> e = new HashMap<>(env);
-        e.put("APP_EXIT", "7");
-        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), e, 120, "-javaagent:" + ChildJvm.jar(),
-                "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
-        assertEquals(7, r.exit(), "the application keeps its exit code:\n" + r.err());
-        assertTrue(r.out().startsWith("FILES="), "the application ran:\n" + r.out());
-        AgentTest.noStackTraces(r);
-        return r;
-    }
-
-    /** The agent's stderr holds exactly one error line, about the operation, naming the cause. */
-    static void assertOneLineNaming(ChildJvm.Result r, String op, String cause) {
-        List<String> lines = r.errLines().stream().filter(l -> l.startsWith("ERROR")).toList();
-        assertEquals(1, lines.size(), r.err());
-        assertTrue(lines.get(0).contains(op) && lines.get(0).contains(cause), lines.get(0));
+        return SurvivalKit.env(local, store, venv, kv);
     }
 
     /** Many small files: their content passes the free-space check, their 4 KiB pages do not fit. */
@@ -123,23 +91,23 @@ class DiskTest {
         Path store = tmp.resolve("store");
         Path source = tmp.resolve("source/cache");
         manySmallFiles(source, 6000); // 1.2 MiB of content, 24 MiB of tmpfs pages
-        assertTrue(cli(env(source, store), "save").out().strip().endsWith("SUCCESS"));
+        assertTrue(SurvivalKit.cli(env(source, store), "save").out().strip().endsWith("SUCCESS"));
         Path small = tmpfs("small-local", "size=12m");
         Path local = small.resolve("cache");
         randomFile(local, "previous.bin", 100_000);
         Map<String, String> previous = SurvivalKit.digest(local);
         long freeBefore = Files.getFileStore(small).getUsableSpace();
 
-        ChildJvm.Result r = cli(env(local, store), "load", "--force");
+        ChildJvm.Result r = SurvivalKit.cli(env(local, store), "load", "--force");
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("no space left on"), r.out());
         assertEquals(previous, SurvivalKit.digest(local), "the previous cache is intact");
         assertEquals(List.of(), SurvivalKit.temporaries(small), "the staging directory is gone");
         assertEquals(freeBefore, Files.getFileStore(small).getUsableSpace(), "all space given back");
 
-        ChildJvm.Result agent = app(env(small.resolve("fresh"), store));
+        ChildJvm.Result agent = SurvivalKit.app(env(small.resolve("fresh"), store));
         assertTrue(agent.out().startsWith("FILES=0"), agent.out());
-        assertOneLineNaming(agent, "restore", "no space left on");
+        SurvivalKit.assertOneLineNaming(agent, "restore", "no space left on");
         assertFalse(Files.exists(small.resolve("fresh")), "no partial cache");
         assertEquals(List.of(), SurvivalKit.temporaries(small));
         ROWS.add("| local cache on a 12 MiB tmpfs that fills mid-restore (6,000 files) | CLI `load --force`, agent at start"
@@ -152,7 +120,7 @@ class DiskTest {
         Path store = tmpfs("small-store", "size=6m").resolve("cache");
         Path a = tmp.resolve("a/cache");
         randomFile(a, "a.bin", 1 << 20);
-        assertTrue(cli(env(a, store), "save").out().strip().endsWith("SUCCESS"));
+        assertTrue(SurvivalKit.cli(env(a, store), "save").out().strip().endsWith("SUCCESS"));
         Path archive;
         try (var s = Files.list(store)) {
             archive = s.findFirst().orElseThrow();
@@ -161,14 +129,14 @@ class DiskTest {
         Path b = tmp.resolve("b/cache");
         randomFile(b, "b.bin", 8 << 20); // random bytes do not compress: 8 MiB cannot fit in 5
 
-        ChildJvm.Result r = cli(env(b, store), "save");
+        ChildJvm.Result r = SurvivalKit.cli(env(b, store), "save");
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("no space left on"), r.out());
         assertEquals(sha, SurvivalKit.sha256(archive), "the published archive is untouched");
         assertEquals(List.of(), SurvivalKit.temporaries(store), "the temporary is removed");
 
-        ChildJvm.Result agent = app(env(b, store));
-        assertOneLineNaming(agent, "save", "no space left on");
+        ChildJvm.Result agent = SurvivalKit.app(env(b, store));
+        SurvivalKit.assertOneLineNaming(agent, "save", "no space left on");
         assertEquals(sha, SurvivalKit.sha256(archive));
         assertEquals(List.of(), SurvivalKit.temporaries(store));
         ROWS.add("| store on a 6 MiB tmpfs that fills mid-save (8 MiB that does not compress) | CLI `save`, agent at exit"
@@ -182,21 +150,21 @@ class DiskTest {
         Path store = mount.resolve("cache");
         Path a = tmp.resolve("a/cache");
         randomFile(a, "a.bin", 100_000);
-        assertTrue(cli(env(a, store), "save").out().strip().endsWith("SUCCESS"));
+        assertTrue(SurvivalKit.cli(env(a, store), "save").out().strip().endsWith("SUCCESS"));
         Map<String, String> storeBefore = SurvivalKit.digest(mount);
         Process p = new ProcessBuilder("mount", "-o", "remount,ro", mount.toString()).inheritIO().start();
         assertEquals(0, p.waitFor());
 
         Path local = tmp.resolve("l/cache");
-        ChildJvm.Result load = cli(env(local, store), "load");
+        ChildJvm.Result load = SurvivalKit.cli(env(local, store), "load");
         assertTrue(load.out().strip().endsWith("SUCCESS"), load.out() + load.err());
         assertEquals(SurvivalKit.digest(a), SurvivalKit.digest(local));
         randomFile(local, "new.bin", 1000);
-        ChildJvm.Result save = cli(env(local, store), "save");
+        ChildJvm.Result save = SurvivalKit.cli(env(local, store), "save");
         assertEquals(1, save.exit());
         assertTrue(save.out().contains("is not writable"), save.out());
-        ChildJvm.Result agent = app(env(local, store));
-        assertOneLineNaming(agent, "save", "is not writable");
+        ChildJvm.Result agent = SurvivalKit.app(env(local, store));
+        SurvivalKit.assertOneLineNaming(agent, "save", "is not writable");
         assertEquals(storeBefore, SurvivalKit.digest(mount), "the read-only store is unchanged");
         ROWS.add("| read-only store (tmpfs remounted ro) | CLI `load`, `save`; agent | loads restore; saves ERROR"
                 + " \"store directory ... is not writable\"; store unchanged; application exit code kept |");
@@ -207,31 +175,31 @@ class DiskTest {
         Path a = tmp.resolve("a/cache");
         randomFile(a, "a.bin", 1000);
         Path missing = tmp.resolve("no-mount/cache");
-        ChildJvm.Result load = cli(env(tmp.resolve("l/cache"), missing), "load");
+        ChildJvm.Result load = SurvivalKit.cli(env(tmp.resolve("l/cache"), missing), "load");
         assertTrue(load.out().contains("does not exist: is the shared mount there?") && load.exit() == 0, load.out());
-        ChildJvm.Result save = cli(env(a, missing), "save");
+        ChildJvm.Result save = SurvivalKit.cli(env(a, missing), "save");
         assertEquals(1, save.exit());
         assertTrue(save.out().contains("the parent of store directory"), save.out());
         assertFalse(Files.exists(tmp.resolve("no-mount")), "a missing mount point is never created");
 
         Path fileStore = tmp.resolve("store-file");
         Files.writeString(fileStore, "not a directory");
-        assertTrue(cli(env(tmp.resolve("l/cache"), fileStore), "load").out().contains("is not a directory"));
-        assertTrue(cli(env(a, fileStore), "save").out().contains("is not a directory"));
+        assertTrue(SurvivalKit.cli(env(tmp.resolve("l/cache"), fileStore), "load").out().contains("is not a directory"));
+        assertTrue(SurvivalKit.cli(env(a, fileStore), "save").out().contains("is not a directory"));
         assertEquals("not a directory", Files.readString(fileStore));
 
         Path store = tmp.resolve("store");
-        assertTrue(cli(env(a, store), "save").out().strip().endsWith("SUCCESS"));
+        assertTrue(SurvivalKit.cli(env(a, store), "save").out().strip().endsWith("SUCCESS"));
         Path fileLocal = tmp.resolve("local-file");
         Files.writeString(fileLocal, "a file");
-        ChildJvm.Result l = cli(env(fileLocal, store), "load");
+        ChildJvm.Result l = SurvivalKit.cli(env(fileLocal, store), "load");
         assertEquals(1, l.exit());
         assertTrue(l.out().contains("(TORCH_CACHE_DIR) is not a directory"), l.out());
-        ChildJvm.Result s = cli(env(fileLocal, store), "save");
+        ChildJvm.Result s = SurvivalKit.cli(env(fileLocal, store), "save");
         assertEquals(1, s.exit());
         assertTrue(s.out().contains("(TORCH_CACHE_DIR) is not a directory"), s.out());
-        ChildJvm.Result agent = app(env(fileLocal, store));
-        assertOneLineNaming(agent, "restore", "is not a directory");
+        ChildJvm.Result agent = SurvivalKit.app(env(fileLocal, store));
+        SurvivalKit.assertOneLineNaming(agent, "restore", "is not a directory");
         assertEquals("a file", Files.readString(fileLocal));
         ROWS.add("| store missing (no mount), store that is a file, local cache that is a file | CLI `load`, `save`; agent"
                 + " | DOES_NOT_EXIST or ERROR naming the path and the variable; no mount point created; files untouched;"

@@ -111,13 +111,7 @@ class ReplicaTest {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", ChildJvm.jar() + File.pathSeparator + ChildJvm.testClasses(),
                 "b10.transfer.agent.testapp.Replica", role, String.valueOf(id), String.valueOf(rounds), go.toString());
-        Map<String, String> e = pb.environment();
-        e.keySet().removeIf(k -> k.startsWith("B10_TRANSFER_") || k.startsWith("TORCH") || k.startsWith("JAVA_TOOL"));
-        e.put("TORCH_CACHE_DIR", local.toString());
-        e.put("B10FS_CACHE_DIR", store.toString());
-        e.put("B10_TRANSFER_PYTHON", venv.toString());
-        e.put("B10_TRANSFER_GPU_BACKEND", "none");
-        e.put("B10_TRANSFER_LOG_LEVEL", "warn");
+        ChildJvm.withEnvironment(pb, SurvivalKit.env(local, store, venv, "B10_TRANSFER_LOG_LEVEL", "warn"));
         pb.redirectErrorStream(true);
         return pb.start();
     }

@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,15 +35,8 @@ class StuckStoreTest {
         SurvivalKit.report("stuck-store.md", ROWS);
     }
 
-    Map<String, String> env(Path local, Path store, Path venv) {
-        Map<String, String> e = new HashMap<>();
-        e.put("TORCH_CACHE_DIR", local.toString());
-        e.put("B10FS_CACHE_DIR", store.toString());
-        e.put("B10_TRANSFER_PYTHON", venv.toString());
-        e.put("B10_TRANSFER_GPU_BACKEND", "none");
-        e.put("B10_TRANSFER_LOAD_TIMEOUT_S", String.valueOf(LOAD_TIMEOUT_S));
-        e.put("APP_EXIT", "7");
-        return e;
+    static Map<String, String> env(Path local, Path store, Path venv) {
+        return SurvivalKit.env(local, store, venv, "B10_TRANSFER_LOAD_TIMEOUT_S", String.valueOf(LOAD_TIMEOUT_S));
     }
 
     @Test
@@ -54,8 +46,7 @@ class StuckStoreTest {
         Path source = tmp.resolve("source/cache");
         Files.createDirectories(source);
         Files.writeString(source.resolve("kernel.py"), "compiled\n");
-        ChildJvm.Result saved = ChildJvm.run(System.getProperty("java.home"), env(source, store, venv), 60,
-                "-jar", ChildJvm.jar().toString(), "save", "--quiet");
+        ChildJvm.Result saved = SurvivalKit.cli(env(source, store, venv), "save");
         assertTrue(saved.out().strip().endsWith("SUCCESS"), saved.out() + saved.err());
         Path archive;
         try (var s = Files.list(store)) {
@@ -75,9 +66,7 @@ class StuckStoreTest {
                 Assumptions.abort("no write lease here: " + first);
             }
             Path local = tmp.resolve("app/cache");
-            ChildJvm.Result app = ChildJvm.run(System.getProperty("java.home"), env(local, store, venv), 60,
-                    "-javaagent:" + ChildJvm.jar(), "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
-            assertEquals(7, app.exit(), app.err());
+            ChildJvm.Result app = SurvivalKit.app(env(local, store, venv));
             assertTrue(app.out().startsWith("FILES=0"), app.out());
             List<String> errors = app.errLines().stream().filter(l -> l.contains("ERROR")).toList();
             assertEquals(1, errors.size(), app.err());
@@ -86,8 +75,7 @@ class StuckStoreTest {
             assertTrue(app.millis() < 20_000, "cut by the timeout, not by the kernel's lease break: " + app.millis() + " ms");
             assertFalse(Files.exists(local), "no partial cache");
 
-            ChildJvm.Result cli = ChildJvm.run(System.getProperty("java.home"), env(local, store, venv), 60,
-                    "-jar", ChildJvm.jar().toString(), "load", "--quiet");
+            ChildJvm.Result cli = SurvivalKit.cli(env(local, store, venv), "load");
             assertEquals(1, cli.exit(), cli.out());
             assertTrue(cli.out().contains("load timed out after " + LOAD_TIMEOUT_S + " s (B10_TRANSFER_LOAD_TIMEOUT_S)"), cli.out());
             assertTrue(cli.millis() < 20_000, cli.millis() + " ms");
@@ -103,10 +91,8 @@ class StuckStoreTest {
         Files.delete(archive);
         assertEquals(0, new ProcessBuilder("mkfifo", archive.toString()).start().waitFor());
         Path local = tmp.resolve("fifo/cache");
-        ChildJvm.Result app = ChildJvm.run(System.getProperty("java.home"), env(local, store, venv), 60,
-                "-javaagent:" + ChildJvm.jar(), "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
-        assertEquals(7, app.exit(), app.err());
-        DiskTest.assertOneLineNaming(app, "restore", "is not a regular file");
+        ChildJvm.Result app = SurvivalKit.app(env(local, store, venv));
+        SurvivalKit.assertOneLineNaming(app, "restore", "is not a regular file");
         assertTrue(app.millis() < LOAD_TIMEOUT_S * 1000L, "refused without opening: " + app.millis() + " ms");
         ROWS.add("| a FIFO where the archive should be | agent at start | refused without opening it, in "
                 + app.millis() + " ms: \"... is not a regular file\"; application started |");

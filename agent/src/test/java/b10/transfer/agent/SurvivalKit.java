@@ -179,10 +179,7 @@ final class SurvivalKit {
             cmd.add("-jar");
             cmd.add(ChildJvm.jar().toString());
             cmd.addAll(List.of(cliArgs));
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().keySet().removeIf(k -> k.startsWith("B10_TRANSFER_") || k.startsWith("TORCH")
-                    || k.equals("B10FS_CACHE_DIR") || k.startsWith("JAVA_TOOL"));
-            pb.environment().putAll(env);
+            ProcessBuilder pb = ChildJvm.withEnvironment(new ProcessBuilder(cmd), env);
             Path err = Files.createTempFile(logDir, "child", ".err");
             pb.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             return new Child(pb.start(), err);
@@ -224,6 +221,43 @@ final class SurvivalKit {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The settings every survival scenario uses: its local cache and store, the fake venv, no GPU probe; plus kv. */
+    static Map<String, String> env(Path local, Path store, Path venv, String... kv) {
+        Map<String, String> e = new java.util.HashMap<>(ChildJvm.env(kv));
+        e.put("TORCH_CACHE_DIR", local.toString());
+        e.put("B10FS_CACHE_DIR", store.toString());
+        e.put("B10_TRANSFER_PYTHON", venv.toString());
+        e.put("B10_TRANSFER_GPU_BACKEND", "none");
+        return e;
+    }
+
+    /** The CLI run to its end with --quiet. */
+    static ChildJvm.Result cli(Map<String, String> env, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("-jar", ChildJvm.jar().toString()));
+        all.addAll(List.of(args));
+        all.add("--quiet");
+        return ChildJvm.run(System.getProperty("java.home"), env, 120, all.toArray(String[]::new));
+    }
+
+    /** The host application with the agent; it must start, run, and exit with its own code 7. */
+    static ChildJvm.Result app(Map<String, String> env) throws Exception {
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.put("APP_EXIT", "7");
+        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), e, 120, "-javaagent:" + ChildJvm.jar(),
+                "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+        org.junit.jupiter.api.Assertions.assertEquals(7, r.exit(), "the application keeps its exit code:\n" + r.err());
+        org.junit.jupiter.api.Assertions.assertTrue(r.out().startsWith("FILES="), "the application ran:\n" + r.out());
+        AgentTest.noStackTraces(r);
+        return r;
+    }
+
+    /** The agent's stderr holds exactly one error line, about the operation, naming the cause. */
+    static void assertOneLineNaming(ChildJvm.Result r, String op, String cause) {
+        List<String> lines = r.errLines().stream().filter(l -> l.startsWith("ERROR")).toList();
+        org.junit.jupiter.api.Assertions.assertEquals(1, lines.size(), r.err());
+        org.junit.jupiter.api.Assertions.assertTrue(lines.get(0).contains(op) && lines.get(0).contains(cause), lines.get(0));
     }
 
     /** A python environment that names torch and CUDA versions, so every process computes the same key. */
