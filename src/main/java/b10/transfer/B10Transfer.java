@@ -10,7 +10,8 @@ import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.SaveResult;
-import b10.transfer.store.FileStore;
+import b10.transfer.store.ArchiveStore;
+import b10.transfer.store.Stores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -173,7 +175,10 @@ public final class B10Transfer {
     public static OperationControl newControl(Settings s) {
         OperationControl c = new OperationControl();
         if (s.minFreeBytes > 0) {
-            c.watchFreeSpace(s.localCacheDir, s.minFreeBytes).watchFreeSpace(s.storeDir, s.minFreeBytes);
+            c.watchFreeSpace(s.localCacheDir, s.minFreeBytes);
+            if (s.s3 == null) {
+                c.watchFreeSpace(s.storeDir, s.minFreeBytes);
+            }
         }
         return c;
     }
@@ -188,19 +193,19 @@ public final class B10Transfer {
 
     public static Map<String, Object> info(Settings s) {
         KeyResolver.Resolved env = environment(s);
-        FileStore store = new FileStore(s.storeDir);
-        Path archive = store.find(env.key()).orElse(store.archivePath(env.key(), s.compression));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("local_cache_dir", s.localCacheDir.toString());
-        m.put("store_dir", s.storeDir.toString());
+        m.put("store_dir", s.storeName());
         m.put("key", env.key().text());
         m.put("hash", env.key().hash());
-        m.put("archive_path", archive.toString());
-        m.put("archive_exists", Files.isRegularFile(archive));
-        try {
-            m.put("archive_bytes", Files.isRegularFile(archive) ? Files.size(archive) : null);
-        } catch (IOException e) {
-            m.put("archive_bytes", null);
+        try (ArchiveStore store = Stores.open(s)) {
+            Optional<ArchiveStore.Stored> found = store.find(env.key());
+            m.put("archive_path", found.map(ArchiveStore.Stored::location).orElse(store.locationFor(env.key(), s.compression)));
+            m.put("archive_exists", found.isPresent());
+            m.put("archive_bytes", found.map(ArchiveStore.Stored::size).orElse(null));
+        } catch (IOException | RuntimeException e) {
+            m.put("archive_exists", false);
+            m.put("store_error", CacheOperations.describe("info", e, null));
         }
         m.put("local_cache_exists", Files.isDirectory(s.localCacheDir));
         m.put("local_files", countFiles(s.localCacheDir));
@@ -214,18 +219,18 @@ public final class B10Transfer {
 
     public static Map<String, Object> list(Settings s) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("store_dir", s.storeDir.toString());
+        m.put("store_dir", s.storeName());
         m.put("current_key", environment(s).key().text());
-        try {
-            List<Map<String, Object>> caches = new FileStore(s.storeDir).list();
+        try (ArchiveStore store = Stores.open(s)) {
+            List<Map<String, Object>> caches = store.list();
             String mine = environment(s).key().hash();
             for (Map<String, Object> c : caches) {
                 c.put("current_environment", String.valueOf(c.get("file")).startsWith("cache_" + mine + "."));
             }
             m.put("caches", caches);
             m.put("total_caches", caches.size());
-        } catch (IOException e) {
-            m.put("error", "cannot list " + s.storeDir + ": " + e);
+        } catch (IOException | RuntimeException e) {
+            m.put("error", "cannot list " + s.storeName() + ": " + CacheOperations.describe("list", e, null));
         }
         return m;
     }

@@ -62,4 +62,44 @@ class SettingsTest {
         Settings s = Settings.from(Map.of("B10_TRANSFER_KEY_MODE", "seed", "B10_TRANSFER_COMPRESSION", "zstd"), Map.of());
         assertEquals(Settings.Compression.GZIP, s.compression);
     }
+
+    @Test
+    void anS3Uri_selectsTheS3Store_withPathStyleWhereAnEndpointIsGiven() {
+        Settings s = Settings.from(Map.of("B10_TRANSFER_STORE", "s3://team-cache/compile/cache/",
+                "B10_TRANSFER_S3_ENDPOINT", "http://127.0.0.1:9000"), Map.of());
+        assertEquals("team-cache", s.s3.bucket());
+        assertEquals("compile/cache", s.s3.prefix());
+        assertEquals("compile/cache/cache_x.latest", s.s3.key("cache_x.latest"));
+        assertTrue(s.s3.pathStyle());
+        assertEquals("s3://team-cache/compile/cache", s.storeName());
+
+        Settings aws = Settings.from(Map.of("B10_TRANSFER_STORE", "s3://team-cache"), Map.of());
+        assertEquals("", aws.s3.prefix());
+        assertEquals("cache_x.latest", aws.s3.key("cache_x.latest"));
+        assertEquals(false, aws.s3.pathStyle());
+        assertEquals(8 << 20, aws.s3.partBytes());
+    }
+
+    @Test
+    void aPlainStorePath_isTheFilesystemStore() {
+        Settings s = Settings.from(Map.of("B10_TRANSFER_STORE", "/mnt/shared/cc", "B10FS_CACHE_DIR", "/other"), Map.of());
+        assertEquals(null, s.s3);
+        assertEquals(Path.of("/mnt/shared/cc"), s.storeDir);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "B10_TRANSFER_STORE, s3://, does not name a bucket",
+        "B10_TRANSFER_STORE, s3:///prefix, does not name a bucket",
+        "B10_TRANSFER_STORE, relative/dir, relative path",
+        "B10_TRANSFER_S3_ENDPOINT, localhost:9000, is not an http(s)://host[:port] URL",
+        "B10_TRANSFER_S3_PART_MB, 4, must be 5..1024",
+    })
+    void badS3Settings_areRefusedByName(String name, String value, String expected) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("B10_TRANSFER_STORE", "s3://bucket/p"));
+        env.put(name, value);
+        CacheValidationError e = assertThrows(CacheValidationError.class, () -> Settings.from(env, Map.of()));
+        assertTrue(e.getMessage().startsWith(name + "="), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
 }

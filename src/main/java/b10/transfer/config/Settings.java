@@ -1,6 +1,7 @@
 package b10.transfer.config;
 
 import b10.transfer.CacheValidationError;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -17,7 +18,10 @@ public final class Settings {
     public static final String PREFIX = "B10_TRANSFER_";
 
     public final Path localCacheDir;
+    /** The filesystem store's directory; unused when {@link #s3} is set. */
     public final Path storeDir;
+    /** The S3 store, when B10_TRANSFER_STORE is an s3:// URI; null for the filesystem store. */
+    public final S3Location s3;
     public final Path localWorkDir;
     public final long maxCacheBytes;
     public final KeyMode keyMode;
@@ -45,6 +49,11 @@ public final class Settings {
     public final int zstdLevel;
     public final int zstdWorkers;
 
+    /** The store for messages: the S3 URI or the directory. */
+    public String storeName() {
+        return s3 != null ? s3.uri() : storeDir.toString();
+    }
+
     public enum KeyMode { FULL, SEED }
 
     public enum Compression { ZSTD, GZIP }
@@ -56,7 +65,22 @@ public final class Settings {
         }
         localCacheDir = home == null ? Path.of("/tmp", "torchinductor_" + user(s))
                 : absolutePath(home, s.raw("TORCH_CACHE_DIR") != null ? "TORCH_CACHE_DIR" : "TORCHINDUCTOR_CACHE_DIR");
-        storeDir = s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
+        String store = s.raw(PREFIX + "STORE");
+        if (S3Location.isS3(store)) {
+            String[] bucketAndPrefix = S3Location.parse(store, PREFIX + "STORE");
+            URI endpoint = S3Location.endpoint(s.raw(PREFIX + "S3_ENDPOINT"), PREFIX + "S3_ENDPOINT");
+            long partMb = s.positiveLong(PREFIX + "S3_PART_MB", 8);
+            if (partMb < 5 || partMb > 1024) {
+                throw new CacheValidationError(PREFIX + "S3_PART_MB=" + partMb + " must be 5..1024 (S3's smallest part is 5 MiB)");
+            }
+            s3 = new S3Location(bucketAndPrefix[0], bucketAndPrefix[1], endpoint,
+                    s.bool(PREFIX + "S3_PATH_STYLE", endpoint != null), s.raw(PREFIX + "S3_REGION"),
+                    (int) (partMb * 1024 * 1024), (int) Math.min(64, s.positiveLong(PREFIX + "S3_CONNECTIONS", 8)));
+            storeDir = s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
+        } else {
+            s3 = null;
+            storeDir = store != null ? absolutePath(store, PREFIX + "STORE") : s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
+        }
         localWorkDir = s.path("LOCAL_WORK_DIR", "/app");
         maxCacheBytes = s.positiveLong("MAX_CACHE_SIZE_MB", 1024) * 1024 * 1024;
         keyMode = s.choice(PREFIX + "KEY_MODE", KeyMode.class, KeyMode.FULL);

@@ -9,10 +9,9 @@ import b10.transfer.archive.ExtractionLimits;
 import b10.transfer.archive.SafeExtractor;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
-import b10.transfer.store.FileStore;
+import b10.transfer.store.ArchiveStore;
 import b10.transfer.store.LocalCache;
-import b10.transfer.store.Publisher;
-import b10.transfer.store.TempCleaner;
+import b10.transfer.store.Stores;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -37,7 +36,6 @@ public final class CacheOperations {
     private final Settings settings;
     private final Supplier<EnvironmentKey> keySource;
     private final LocalCache local;
-    private final FileStore store;
     private EnvironmentKey key;
 
     public CacheOperations(Settings settings, EnvironmentKey key) {
@@ -49,7 +47,6 @@ public final class CacheOperations {
         this.settings = settings;
         this.keySource = keySource;
         this.local = new LocalCache(settings.localCacheDir);
-        this.store = new FileStore(settings.storeDir);
     }
 
     private synchronized EnvironmentKey key() {
@@ -57,10 +54,6 @@ public final class CacheOperations {
             key = keySource.get();
         }
         return key;
-    }
-
-    public FileStore store() {
-        return store;
     }
 
     public LocalCache local() {
@@ -113,6 +106,7 @@ public final class CacheOperations {
         }
         Path staging = null;
         String archiveName = null;
+        ArchiveStore store = null;
         try {
             Path dir = local.dir();
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -122,34 +116,23 @@ public final class CacheOperations {
             if (!force && local.hasFiles()) {
                 return loadResult(LoadStatus.SKIPPED, "local cache " + dir + " already holds files; not replaced", t0, null, null, 0, 0);
             }
-            Path storeDir = store.dir();
-            if (!Files.exists(storeDir)) {
-                return loadResult(LoadStatus.DOES_NOT_EXIST, "store directory " + storeDir
-                        + " (B10FS_CACHE_DIR) does not exist: is the shared mount there?", t0, null, null, 0, 0);
-            }
-            if (!Files.isDirectory(storeDir)) {
-                return loadResult(LoadStatus.ERROR, "store " + storeDir + " (B10FS_CACHE_DIR) is not a directory", t0, null, null, 0, 0);
-            }
-            if (!store.holdsArchives()) {
-                return loadResult(LoadStatus.DOES_NOT_EXIST, "the store " + storeDir + " holds no archives yet", t0, null, null, 0, 0);
+            store = Stores.open(settings);
+            ArchiveStore.Refusal refused = store.checkLoad();
+            if (refused != null) {
+                return loadResult(refused.absent() ? LoadStatus.DOES_NOT_EXIST : LoadStatus.ERROR, refused.message(), t0, null, null, 0, 0);
             }
             RestorePrewarm.start(); // overlaps the key, whose GPU probe is the slow part
-            if (Files.isWritable(storeDir)) {
-                TempCleaner.clean(storeDir, settings.tempMaxAge);
-            }
+            store.removeStale(settings.tempMaxAge, false);
             EnvironmentKey key = key();
-            Path archive = store.find(key).orElse(null);
+            ArchiveStore.Stored archive = store.find(key).orElse(null);
             if (archive == null) {
-                return loadResult(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + storeDir, t0, null, null, 0, 0);
+                return loadResult(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + store.describe(), t0, null, null, 0, 0);
             }
-            archiveName = archive.toString();
-            if (!Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
-                return loadResult(LoadStatus.ERROR, archive + " is not a regular file", t0, archiveName, null, 0, 0);
-            }
+            archiveName = archive.location();
             staging = local.newStaging();
             SafeExtractor.Result r;
             ExecutorService writers = Workers.pool("writer", settings.writerThreads);
-            try (InputStream in = Files.newInputStream(archive)) {
+            try (InputStream in = archive.open(control)) {
                 r = new SafeExtractor(ExtractionLimits.of(settings), writers).extract(in, staging, control);
             } finally {
                 writers.shutdownNow();
@@ -161,7 +144,7 @@ public final class CacheOperations {
             }
             staging = null;
             LoadResult ok = loadResult(LoadStatus.SUCCESS, "restored " + r.files() + " files, " + mib(r.bytes())
-                    + " from " + archive + (r.verified() ? "" : " (no manifest: an archive of the Python package)"),
+                    + " from " + archiveName + (r.verified() ? "" : " (no manifest: an archive of the Python package)"),
                     t0, archiveName, null, r.files(), r.bytes());
             Activity.of(dir).restored(ok, TreeFingerprint.of(dir));
             return ok;
@@ -171,6 +154,7 @@ public final class CacheOperations {
             if (staging != null) {
                 LocalCache.deleteTree(staging);
             }
+            Stores.close(store);
         }
     }
 
@@ -181,6 +165,7 @@ public final class CacheOperations {
         }
         Path dir = local.dir();
         String target = null;
+        ArchiveStore store = null;
         try {
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 return saveResult(SaveStatus.ERROR, "local cache " + dir + " (TORCH_CACHE_DIR) is not a directory", t0, null, null, 0, 0, 0);
@@ -193,31 +178,14 @@ public final class CacheOperations {
             if (before.equals(activity.lastKnown())) {
                 return saveResult(SaveStatus.SKIPPED, "local cache unchanged since it was restored or saved", t0, null, null, 0, 0, 0);
             }
-            Path storeDir = store.dir();
-            Path mount = storeDir.getParent();
-            if (mount != null && !Files.isDirectory(mount)) {
-                // never create a missing mount point: the archive would land on the local disk
-                return saveResult(SaveStatus.ERROR, "the parent of store directory " + storeDir
-                        + " (B10FS_CACHE_DIR) does not exist: is the shared mount there?", t0, null, null, 0, 0, 0);
+            store = Stores.open(settings);
+            ArchiveStore.Refusal refused = store.checkSave();
+            if (refused != null) {
+                return saveResult(SaveStatus.ERROR, refused.message(), t0, null, null, 0, 0, 0);
             }
-            if (Files.exists(storeDir) && !Files.isDirectory(storeDir)) {
-                return saveResult(SaveStatus.ERROR, "store " + storeDir + " (B10FS_CACHE_DIR) is not a directory", t0, null, null, 0, 0, 0);
-            }
-            try {
-                if (!Files.isDirectory(storeDir)) {
-                    Files.createDirectory(storeDir);
-                }
-            } catch (IOException e) {
-                return saveResult(SaveStatus.ERROR, "cannot create store directory " + storeDir + " (B10FS_CACHE_DIR): " + e,
-                        t0, null, e, 0, 0, 0);
-            }
-            if (!Files.isWritable(storeDir)) {
-                return saveResult(SaveStatus.ERROR, "store directory " + storeDir + " (B10FS_CACHE_DIR) is not writable", t0, null, null, 0, 0, 0);
-            }
-            TempCleaner.clean(storeDir, settings.tempMaxAge);
+            store.removeStale(settings.tempMaxAge, true);
             EnvironmentKey key = key();
-            String name = key.archiveName(settings.compression);
-            target = storeDir.resolve(name).toString();
+            target = store.locationFor(key, settings.compression);
             Map<String, String> header = new LinkedHashMap<>();
             header.put("key", key.text());
             header.put("hash", key.hash());
@@ -226,25 +194,28 @@ public final class CacheOperations {
             header.put("writer", "b10-transfer-java");
             ExecutorService readers = Workers.pool("reader", Math.min(4, settings.writerThreads));
             ArchiveWriter.Result[] written = new ArchiveWriter.Result[1];
-            Path published;
+            ArchiveStore.Stored published;
             try {
                 ArchiveWriter writer = new ArchiveWriter(settings.compression, settings.zstdLevel, settings.zstdWorkers, settings.maxCacheBytes, readers);
-                published = Publisher.publish(storeDir, name, out -> written[0] = writer.write(dir, out, header, control));
+                published = store.publish(key, settings.compression, out -> written[0] = writer.write(dir, out, header, control), control);
             } finally {
                 readers.shutdownNow();
             }
-            long archiveBytes = Files.size(published);
+            target = published.location();
+            long archiveBytes = published.size();
             SaveResult ok = saveResult(SaveStatus.SUCCESS, "saved " + written[0].files() + " files, " + mib(written[0].bytes())
-                    + " as " + published + " (" + mib(archiveBytes) + ")", t0, target, null,
+                    + " as " + target + " (" + mib(archiveBytes) + ")", t0, target, null,
                     written[0].files(), written[0].bytes(), archiveBytes);
             activity.saved(ok, before);
             return ok;
         } catch (Throwable t) {
             return saveResult(SaveStatus.ERROR, describe("save", t, target), t0, target, t, 0, 0, 0);
+        } finally {
+            Stores.close(store);
         }
     }
 
-    static String describe(String op, Throwable t, String archive) {
+    public static String describe(String op, Throwable t, String archive) {
         if (t instanceof CancellationException) {
             return op + " cancelled: " + t.getMessage();
         }

@@ -1,15 +1,18 @@
 package b10.transfer.store;
 
+import b10.transfer.CacheError;
 import b10.transfer.archive.ArchiveMetadata;
 import b10.transfer.archive.ArchiveStreams;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
+import b10.transfer.ops.OperationControl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +25,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * The store's layout: one archive per key, {@code cache_<hash>.latest.tar.zst} (or {@code .tar.gz}),
  * directly in the store directory, with publishers' temporaries beside them as hidden files.
  */
-public final class FileStore {
+public final class FileStore implements ArchiveStore {
     private final Path dir;
 
     public FileStore(Path dir) {
@@ -33,8 +36,102 @@ public final class FileStore {
         return dir;
     }
 
+    @Override
+    public String describe() {
+        return dir + " (B10FS_CACHE_DIR)";
+    }
+
+    @Override
+    public Refusal checkLoad() {
+        if (!Files.exists(dir)) {
+            return new Refusal(true, "store directory " + describe() + " does not exist: is the shared mount there?");
+        }
+        if (!Files.isDirectory(dir)) {
+            return new Refusal(false, "store " + describe() + " is not a directory");
+        }
+        if (!holdsArchives()) {
+            return new Refusal(true, "the store " + dir + " holds no archives yet");
+        }
+        return null;
+    }
+
+    @Override
+    public Refusal checkSave() {
+        Path mount = dir.getParent();
+        if (mount != null && !Files.isDirectory(mount)) {
+            // never create a missing mount point: the archive would land on the local disk
+            return new Refusal(false, "the parent of store directory " + describe() + " does not exist: is the shared mount there?");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            return new Refusal(false, "store " + describe() + " is not a directory");
+        }
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectory(dir);
+            }
+        } catch (IOException e) {
+            return new Refusal(false, "cannot create store directory " + describe() + ": " + e);
+        }
+        if (!Files.isWritable(dir)) {
+            return new Refusal(false, "store directory " + describe() + " is not writable");
+        }
+        return null;
+    }
+
+    @Override
+    public void removeStale(Duration maxAge, boolean forSave) {
+        if (forSave || Files.isWritable(dir)) {
+            TempCleaner.clean(dir, maxAge);
+        }
+    }
+
+    @Override
+    public Optional<Stored> find(EnvironmentKey key) {
+        return newest(key).map(StoredFile::new);
+    }
+
+    @Override
+    public String locationFor(EnvironmentKey key, Settings.Compression compression) {
+        return newest(key).orElse(archivePath(key, compression)).toString();
+    }
+
+    @Override
+    public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, OperationControl control)
+            throws IOException {
+        return new StoredFile(Publisher.publish(dir, key.archiveName(compression), body));
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** An archive file; opening refuses anything but a regular file (a FIFO would block the reader). */
+    private record StoredFile(Path path) implements Stored {
+        @Override
+        public String location() {
+            return path.toString();
+        }
+
+        @Override
+        public long size() {
+            try {
+                return Files.size(path);
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public InputStream open(OperationControl control) throws IOException {
+            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                throw new CacheError(path + " is not a regular file");
+            }
+            return Files.newInputStream(path);
+        }
+    }
+
     /** The key's archive, whichever compression it was written with; the newer if both exist. */
-    public Optional<Path> find(EnvironmentKey key) {
+    Optional<Path> newest(EnvironmentKey key) {
         Path best = null;
         long bestTime = Long.MIN_VALUE;
         for (Settings.Compression c : Settings.Compression.values()) {
@@ -79,6 +176,7 @@ public final class FileStore {
     }
 
     /** Every archive in the store, with its header where it has one (only the first entry is read). */
+    @Override
     public List<Map<String, Object>> list() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {

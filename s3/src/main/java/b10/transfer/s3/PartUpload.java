@@ -1,0 +1,209 @@
+package b10.transfer.s3;
+
+import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.Workers;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * The archive's bytes as they are written, uploaded as the parts of one multipart upload while
+ * the writer goes on (at most {@code parallel} parts in flight: the writer waits for a free slot,
+ * so memory stays at {@code (parallel + 1) * partBytes}). An archive smaller than one part is one
+ * PUT. Completion and the single PUT carry {@code If-None-Match: *}: an object name is written
+ * once. Nothing is visible under the name until {@link #finish} completes the upload; a failure
+ * or cancel aborts it, and a killed process leaves an incomplete upload that later saves abort.
+ */
+final class PartUpload extends OutputStream {
+    /** S3 numbers parts 1..10000. */
+    static final int MAX_PARTS = 10_000;
+
+    record Uploaded(String etag, long size) {
+    }
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String key;
+    private final int partBytes;
+    private final OperationControl control;
+    private final Semaphore slots;
+    private final int parallel;
+    private final List<Future<CompletedPart>> parts = new ArrayList<>();
+    private ExecutorService pool;
+    private String uploadId;
+    private byte[] buffer;
+    private int filled;
+    private long total;
+
+    PartUpload(S3Client s3, String bucket, String key, int partBytes, int parallel, OperationControl control) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.key = key;
+        this.partBytes = partBytes;
+        this.parallel = parallel;
+        this.control = control;
+        this.slots = new Semaphore(parallel);
+        this.buffer = new byte[partBytes];
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        if (filled == buffer.length) {
+            sendPart();
+        }
+        buffer[filled++] = (byte) b;
+        total++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            if (filled == buffer.length) {
+                sendPart();
+            }
+            int n = Math.min(len, buffer.length - filled);
+            System.arraycopy(b, off, buffer, filled, n);
+            filled += n;
+            off += n;
+            len -= n;
+            total += n;
+        }
+    }
+
+    /** Hands the full buffer to an uploader and takes a fresh one; starts the multipart upload at the first part. */
+    private void sendPart() throws IOException {
+        control.checkpoint();
+        if (uploadId == null) {
+            uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+            pool = Workers.pool("s3-upload", parallel);
+        }
+        int number = parts.size() + 1;
+        if (number > MAX_PARTS) {
+            throw new IOException("archive is larger than " + MAX_PARTS + " parts of " + partBytes / 1048576
+                    + " MiB: raise B10_TRANSFER_S3_PART_MB");
+        }
+        rethrowFailed();
+        acquireSlot();
+        byte[] body = buffer;
+        int length = filled;
+        try {
+            parts.add(pool.submit(() -> {
+                try {
+                    String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+                            .contentLength((long) length), RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(body, 0, length))).eTag();
+                    return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                } finally {
+                    slots.release();
+                }
+            }));
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+        buffer = new byte[partBytes];
+        filled = 0;
+    }
+
+    private void acquireSlot() throws IOException {
+        try {
+            while (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+                control.checkpoint();
+                rethrowFailed();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while uploading " + key);
+        }
+    }
+
+    /** A failed part fails the upload at once, not at the end. */
+    private void rethrowFailed() throws IOException {
+        for (Future<CompletedPart> f : parts) {
+            if (f.isDone()) {
+                await(f);
+            }
+        }
+    }
+
+    private CompletedPart await(Future<CompletedPart> f) throws IOException {
+        try {
+            while (true) {
+                try {
+                    return f.get(1, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    control.checkpoint();
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("uploading a part of " + key + " failed: " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while uploading " + key);
+        }
+    }
+
+    /** Uploads what is left and makes the object visible, whole; or throws and leaves nothing visible. */
+    Uploaded finish() throws IOException {
+        control.checkpoint();
+        if (uploadId == null) {
+            byte[] body = buffer;
+            int length = filled;
+            String etag = s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*").contentLength((long) length),
+                    RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(body, 0, length))).eTag();
+            return new Uploaded(etag, total);
+        }
+        if (filled > 0) {
+            sendPart();
+        }
+        List<CompletedPart> done = new ArrayList<>(parts.size());
+        for (Future<CompletedPart> f : parts) {
+            done.add(await(f));
+        }
+        control.checkpoint();
+        String etag = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).ifNoneMatch("*")
+                .multipartUpload(m -> m.parts(done))).eTag();
+        uploadId = null;
+        shutdown();
+        return new Uploaded(etag, total);
+    }
+
+    /** Gives the parts back to the store; a failure here leaves an incomplete upload for later saves to abort. */
+    void abort() {
+        shutdown();
+        String id = uploadId;
+        uploadId = null;
+        if (id != null) {
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
+            } catch (RuntimeException e) {
+                // unreachable or denied: removed by age later
+            }
+        }
+    }
+
+    private void shutdown() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        // finish() or abort() decides; closing the writer's stream must not complete the upload
+    }
+}

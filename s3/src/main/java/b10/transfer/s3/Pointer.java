@@ -1,0 +1,79 @@
+package b10.transfer.s3;
+
+import b10.transfer.archive.ArchiveMetadata;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A key's pointer object, {@code cache_<hash>.latest}: which immutable archive object is the
+ * key's current one, and which ones it replaced lately. The retired list is what lets a saver
+ * delete an old archive only after every reader that could have read the old pointer is done;
+ * it is carried from pointer to pointer by read-modify-write with If-Match, so no concurrent
+ * saver's update is lost. A properties text, like the archive's own header.
+ *
+ * @param archive the current archive's object name, relative to the store's prefix
+ * @param etag    the archive object's ETag: every ranged read asks for it (If-Match)
+ * @param retired archive names this key used before, with the instant each stopped being current
+ */
+record Pointer(String archive, String etag, long size, String keyText, String created, String writer,
+               List<Retired> retired) {
+    static final String FORMAT = "b10-transfer-pointer-1";
+    static final int MAX_BYTES = 256 * 1024;
+
+    record Retired(String archive, Instant since) {
+    }
+
+    byte[] encode() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("archive", archive);
+        m.put("etag", etag);
+        m.put("size", Long.toString(size));
+        m.put("key", keyText);
+        m.put("created", created);
+        m.put("writer", writer);
+        for (int i = 0; i < retired.size(); i++) {
+            m.put("retired." + i + ".archive", retired.get(i).archive());
+            m.put("retired." + i + ".since", retired.get(i).since().toString());
+        }
+        return ArchiveMetadata.encode(m);
+    }
+
+    static Pointer decode(byte[] bytes, String where) throws IOException {
+        Map<String, String> m = ArchiveMetadata.decode(bytes);
+        if (!FORMAT.equals(m.get("format")) || m.get("archive") == null || m.get("size") == null) {
+            throw new IOException("pointer " + where + " is not a " + FORMAT + " object");
+        }
+        String archive = m.get("archive");
+        if (!safeName(archive)) {
+            throw new IOException("pointer " + where + " names an archive outside its key's folder: " + archive);
+        }
+        List<Retired> retired = new ArrayList<>();
+        for (int i = 0; m.containsKey("retired." + i + ".archive"); i++) {
+            String name = m.get("retired." + i + ".archive");
+            try {
+                if (safeName(name)) {
+                    retired.add(new Retired(name, Instant.parse(m.get("retired." + i + ".since"))));
+                }
+            } catch (RuntimeException e) {
+                // an unreadable entry is dropped; its object is then an orphan, removed by age
+            }
+        }
+        try {
+            return new Pointer(archive, m.get("etag"), Long.parseLong(m.get("size")), m.get("key"), m.get("created"),
+                    m.get("writer"), retired);
+        } catch (NumberFormatException e) {
+            throw new IOException("pointer " + where + " has a bad size: " + m.get("size"));
+        }
+    }
+
+    /** Archive names are {@code archives/cache_<hash>/<file>}: no other object may be named by a pointer. */
+    static boolean safeName(String name) {
+        return name != null && name.startsWith("archives/cache_") && !name.contains("..") && !name.contains("//")
+                && name.indexOf('/', "archives/".length()) > 0;
+    }
+}

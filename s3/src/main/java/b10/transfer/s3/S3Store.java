@@ -1,0 +1,415 @@
+package b10.transfer.s3;
+
+import b10.transfer.CacheError;
+import b10.transfer.Log;
+import b10.transfer.config.S3Location;
+import b10.transfer.config.Settings;
+import b10.transfer.key.EnvironmentKey;
+import b10.transfer.ops.OperationControl;
+import b10.transfer.store.ArchiveStore;
+import b10.transfer.store.PausePoints;
+import b10.transfer.store.Publisher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The store on the S3 API. Layout under the prefix:
+ * <pre>
+ *   cache_&lt;hash&gt;.latest                      the key's pointer (a small properties text)
+ *   archives/cache_&lt;hash&gt;/&lt;id&gt;.tar.zst        immutable archives, each written once
+ * </pre>
+ * Save: upload the archive under a new name (multipart, completed with If-None-Match: *), then
+ * replace the pointer by read-modify-write: PUT with If-Match on the ETag read (If-None-Match: *
+ * for a first pointer), again on 412 until it lands. The pointer names the archive and its ETag
+ * and keeps the archives it replaced, with when, for the temporaries' age: only then are they
+ * deleted, so a reader holding an old pointer still finds its archive. Load: GET the pointer,
+ * then read the archive in parallel ranges, each with If-Match on the named ETag. No lock object,
+ * no partial object is ever visible, and a pointer only ever names a complete archive.
+ */
+public final class S3Store implements ArchiveStore {
+    /** Pointer updates that lost to a concurrent saver are retried this often before the save gives up. */
+    static final int MAX_POINTER_ATTEMPTS = 50;
+
+    private final S3Location where;
+    private final Duration tempMaxAge;
+    private final S3Client s3;
+
+    public S3Store(Settings settings) {
+        this.where = settings.s3;
+        this.tempMaxAge = settings.tempMaxAge;
+        try {
+            this.s3 = S3Clients.build(where);
+        } catch (SdkException | IllegalArgumentException e) {
+            throw S3Errors.describe("opening", e, where);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return where.uri() + " (B10_TRANSFER_STORE)";
+    }
+
+    String pointerName(EnvironmentKey key) {
+        return "cache_" + key.hash() + ".latest";
+    }
+
+    private String uri(String name) {
+        return "s3://" + where.bucket() + "/" + where.key(name);
+    }
+
+    /** One listing of at most one object: proves the bucket and the credentials, and whether any pointer exists. */
+    private boolean anyPointer() {
+        return s3.listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1)).keyCount() > 0;
+    }
+
+    @Override
+    public Refusal checkLoad() {
+        try {
+            return anyPointer() ? null : new Refusal(true, "the store " + where.uri() + " holds no archives yet");
+        } catch (SdkException e) {
+            return new Refusal(false, S3Errors.describe("listing", e, where).getMessage());
+        }
+    }
+
+    @Override
+    public Refusal checkSave() {
+        try {
+            anyPointer();
+            return null;
+        } catch (SdkException e) {
+            return new Refusal(false, S3Errors.describe("listing", e, where).getMessage());
+        }
+    }
+
+    /** Saves abort multipart uploads older than the age: what a killed saver left. Loads leave them (readers may not list uploads). */
+    @Override
+    public void removeStale(Duration maxAge, boolean forSave) {
+        if (!forSave) {
+            return;
+        }
+        Instant cutoff = Instant.now().minus(maxAge);
+        try {
+            for (MultipartUpload u : s3.listMultipartUploadsPaginator(b -> b.bucket(where.bucket())
+                    .prefix(where.key("archives/"))).uploads()) {
+                if (startedBefore(u, cutoff)) {
+                    s3.abortMultipartUpload(b -> b.bucket(where.bucket()).key(u.key()).uploadId(u.uploadId()));
+                    Log.get().debug("aborted incomplete upload {} of {}, started {}", u.uploadId(), u.key(), u.initiated());
+                }
+            }
+        } catch (SdkException e) {
+            Log.get().debug("could not abort stale uploads in {}: {}", where.uri(), e.getMessage());
+        }
+    }
+
+    /**
+     * An upload's start: the earlier of the listed initiation and the instant in our object name
+     * (some S3-compatible servers list the listing's own time as every upload's initiation).
+     */
+    static boolean startedBefore(MultipartUpload u, Instant cutoff) {
+        Instant started = u.initiated();
+        String key = u.key();
+        int slash = key.lastIndexOf('/');
+        int dash = key.indexOf('-', slash + 1);
+        if (dash > slash + 1) {
+            try {
+                Instant named = Instant.ofEpochMilli(Long.parseLong(key.substring(slash + 1, dash)));
+                started = started == null || named.isBefore(started) ? named : started;
+            } catch (NumberFormatException e) {
+                // not one of our names: the listed time decides
+            }
+        }
+        return started != null && started.isBefore(cutoff);
+    }
+
+    /** The pointer and its ETag, or null where the key has none. */
+    private record Current(Pointer pointer, String etag) {
+    }
+
+    private Current readPointer(EnvironmentKey key) throws IOException {
+        String name = pointerName(key);
+        try {
+            ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(where.bucket()).key(where.key(name)));
+            if (r.asByteArrayUnsafe().length > Pointer.MAX_BYTES) {
+                throw new IOException("pointer " + uri(name) + " is larger than " + Pointer.MAX_BYTES + " bytes");
+            }
+            return new Current(Pointer.decode(r.asByteArrayUnsafe(), uri(name)), r.response().eTag());
+        } catch (NoSuchKeyException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public Optional<Stored> find(EnvironmentKey key) throws IOException {
+        try {
+            Current c = readPointer(key);
+            return c == null ? Optional.empty() : Optional.of(new StoredObject(c.pointer()));
+        } catch (SdkException e) {
+            throw S3Errors.describe("reading the pointer of", e, where);
+        }
+    }
+
+    @Override
+    public String locationFor(EnvironmentKey key, Settings.Compression compression) {
+        return uri(pointerName(key));
+    }
+
+    private final class StoredObject implements Stored {
+        private final Pointer pointer;
+
+        StoredObject(Pointer pointer) {
+            this.pointer = pointer;
+        }
+
+        @Override
+        public String location() {
+            return uri(pointer.archive());
+        }
+
+        @Override
+        public long size() {
+            return pointer.size();
+        }
+
+        @Override
+        public InputStream open(OperationControl control) {
+            int parallel = Math.max(1, Math.min(where.connections(), heapSlots(where.partBytes())));
+            return new S3ReadErrors(new RangedDownload(s3, where.bucket(), where.key(pointer.archive()), pointer.etag(),
+                    pointer.size(), where.partBytes(), parallel, control), StoredObject.this);
+        }
+    }
+
+    /** How many part buffers an eighth of the heap holds: a transfer never takes more from the host. */
+    static int heapSlots(int partBytes) {
+        return (int) Math.min(64, Math.max(1, Runtime.getRuntime().maxMemory() / 8 / partBytes));
+    }
+
+    /** Names a failed read in one line: a removed or replaced archive, or the client's own cause. */
+    private final class S3ReadErrors extends java.io.FilterInputStream {
+        private final Stored archive;
+
+        S3ReadErrors(InputStream in, Stored archive) {
+            super(in);
+            this.archive = archive;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (SdkException e) {
+                throw translate(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (SdkException e) {
+                throw translate(e);
+            }
+        }
+
+        private CacheError translate(SdkException e) {
+            if (e instanceof S3Exception s && (s.statusCode() == 404 || s.statusCode() == 412)) {
+                return new CacheError("archive " + archive.location() + " was removed or replaced while it was read"
+                        + " (retired longer than B10_TRANSFER_TEMP_MAX_AGE_S ago): load again", e);
+            }
+            return S3Errors.describe("reading", e, where);
+        }
+    }
+
+    @Override
+    public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, OperationControl control)
+            throws IOException {
+        String name = "archives/cache_" + key.hash() + "/" + uniqueId() + (compression == Settings.Compression.GZIP ? ".tar.gz" : ".tar.zst");
+        int parallel = Math.max(1, Math.min(where.connections(), heapSlots(where.partBytes()) - 1));
+        PartUpload upload = new PartUpload(s3, where.bucket(), where.key(name), where.partBytes(), parallel, control);
+        PartUpload.Uploaded uploaded;
+        try {
+            body.writeTo(upload);
+            uploaded = upload.finish();
+        } catch (SdkException e) {
+            upload.abort();
+            throw S3Errors.describe("uploading " + name + " to", e, where);
+        } catch (IOException | RuntimeException | Error e) {
+            upload.abort();
+            throw e;
+        }
+        PausePoints.reach("before-pointer");
+        try {
+            Pointer p = replacePointer(key, name, uploaded, control);
+            PausePoints.reach("after-pointer");
+            removeOrphans(key, p);
+            return new StoredObject(p);
+        } catch (SdkException e) {
+            throw S3Errors.describe("publishing the pointer of", e, where);
+        }
+    }
+
+    /** A name no other saver chooses: time, host, pid and a random part (If-None-Match makes a clash fail, not overwrite). */
+    private static String uniqueId() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "host").replaceAll("[^A-Za-z0-9-]", "");
+        return Instant.now().toEpochMilli() + "-" + host + "-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    }
+
+    /**
+     * Points the key at the new archive by compare-and-swap on the pointer's ETag. The last saver
+     * to land wins, as with the filesystem's rename; the archives it replaces are retired, and
+     * those retired longer than the age are deleted once the pointer no longer names them.
+     */
+    private Pointer replacePointer(EnvironmentKey key, String name, PartUpload.Uploaded uploaded, OperationControl control)
+            throws IOException {
+        String pointerKey = where.key(pointerName(key));
+        for (int attempt = 1; ; attempt++) {
+            control.checkpoint();
+            Current current = readPointer(key);
+            Instant now = Instant.now();
+            Instant cutoff = now.minus(tempMaxAge);
+            List<Pointer.Retired> keep = new ArrayList<>();
+            List<String> expired = new ArrayList<>();
+            if (current != null) {
+                for (Pointer.Retired r : current.pointer().retired()) {
+                    if (r.since().isBefore(cutoff)) {
+                        expired.add(r.archive());
+                    } else if (!r.archive().equals(name)) {
+                        keep.add(r);
+                    }
+                }
+                if (!current.pointer().archive().equals(name)) {
+                    keep.add(new Pointer.Retired(current.pointer().archive(), now));
+                }
+            }
+            Pointer next = new Pointer(name, uploaded.etag(), uploaded.size(), key.text(), now.toString(),
+                    "b10-transfer-java " + ProcessHandle.current().pid(), keep);
+            PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(where.bucket()).key(pointerKey)
+                    .contentType("text/plain");
+            put = current == null ? put.ifNoneMatch("*") : put.ifMatch(current.etag());
+            try {
+                s3.putObject(put.build(), RequestBody.fromBytes(next.encode()));
+            } catch (S3Exception e) {
+                // 412: another saver replaced the pointer since we read it; 409: a conditional write raced ours
+                if ((e.statusCode() == 412 || e.statusCode() == 409) && attempt < MAX_POINTER_ATTEMPTS) {
+                    sleepBeforeRetry(attempt);
+                    continue;
+                }
+                throw e;
+            }
+            if (!landed(key, name) && attempt < MAX_POINTER_ATTEMPTS) {
+                continue;
+            }
+            for (String old : expired) {
+                delete(old);
+            }
+            return next;
+        }
+    }
+
+    /**
+     * Whether the pointer now names our archive as current or retired. On S3 a conditional PUT is
+     * atomic and this is always true; some S3-compatible servers check the condition and write in
+     * two steps, so two racing savers can both succeed and the first one's archive drop out of the
+     * pointer. Reading back finds that, and the save goes around again.
+     */
+    private boolean landed(EnvironmentKey key, String name) throws IOException {
+        Current now = readPointer(key);
+        return now != null && (now.pointer().archive().equals(name)
+                || now.pointer().retired().stream().anyMatch(r -> r.archive().equals(name)));
+    }
+
+    private static void sleepBeforeRetry(int attempt) throws IOException {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * Math.min(attempt, 10)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while publishing");
+        }
+    }
+
+    /** Archives of the key that no pointer names, older than the age: left by savers killed before their pointer landed. */
+    private void removeOrphans(EnvironmentKey key, Pointer current) {
+        Set<String> named = new HashSet<>();
+        named.add(current.archive());
+        current.retired().forEach(r -> named.add(r.archive()));
+        Instant cutoff = Instant.now().minus(tempMaxAge);
+        String folder = where.key("archives/cache_" + key.hash() + "/");
+        try {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(folder)).contents()) {
+                String name = "archives/cache_" + key.hash() + "/" + o.key().substring(folder.length());
+                if (!named.contains(name) && o.lastModified() != null && o.lastModified().isBefore(cutoff)) {
+                    delete(name);
+                }
+            }
+        } catch (SdkException e) {
+            Log.get().debug("could not sweep {}: {}", folder, e.getMessage());
+        }
+    }
+
+    private void delete(String name) {
+        try {
+            s3.deleteObject(b -> b.bucket(where.bucket()).key(where.key(name)));
+        } catch (SdkException e) {
+            Log.get().debug("could not delete {}: {}", uri(name), e.getMessage());
+        }
+    }
+
+    @Override
+    public List<Map<String, Object>> list() throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).delimiter("/")).contents()) {
+                String file = o.key().substring(where.key("").length());
+                if (!file.endsWith(".latest")) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("file", file);
+                m.put("path", uri(file));
+                m.put("modified", String.valueOf(o.lastModified()));
+                try {
+                    ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(where.bucket()).key(o.key()));
+                    Pointer p = Pointer.decode(r.asByteArrayUnsafe(), uri(file));
+                    m.put("archive", uri(p.archive()));
+                    m.put("size_bytes", p.size());
+                    m.put("key", p.keyText());
+                    m.put("created", p.created());
+                    m.put("writer", p.writer());
+                    m.put("retired_archives", p.retired().size());
+                } catch (IOException | SdkException e) {
+                    m.put("readable", false);
+                    m.put("error", String.valueOf(e.getMessage()));
+                }
+                out.add(m);
+            }
+        } catch (SdkException e) {
+            throw S3Errors.describe("listing", e, where);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+}

@@ -1,0 +1,315 @@
+package b10.transfer.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import b10.transfer.LoadStatus;
+import b10.transfer.SaveStatus;
+import b10.transfer.TestTrees;
+import b10.transfer.config.Settings;
+import b10.transfer.key.EnvironmentKey;
+import b10.transfer.ops.CacheOperations;
+import b10.transfer.ops.LoadResult;
+import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.SaveResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The S3 store against a real S3 server on loopback (S3Proxy, filesystem provider). */
+class S3StoreTest {
+    static final String BUCKET = "b10-cache";
+    static final EnvironmentKey KEY = new EnvironmentKey("2.11.0+cu130", "13.0", "3.6.0", "NVIDIA H200", "9.0",
+            Settings.KeyMode.FULL);
+
+    @TempDir
+    static Path serverDir;
+    static S3ProxyServer server;
+    static S3Client client;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3ProxyServer.start(serverDir, BUCKET);
+        client = server.client();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        client.close();
+        server.close();
+    }
+
+    private Map<String, String> env(Path local, String prefix, String... extra) throws Exception {
+        Map<String, String> env = TestTrees.env(tmp);
+        env.put("TORCH_CACHE_DIR", local.toString());
+        env.putAll(server.env(BUCKET, prefix));
+        env.put("B10_TRANSFER_S3_REGION", "us-east-1");
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            env.put(extra[i], extra[i + 1]);
+        }
+        return env;
+    }
+
+    private CacheOperations ops(Path local, String prefix, String... extra) throws Exception {
+        return new CacheOperations(Settings.from(env(local, prefix, extra), Map.of()), KEY);
+    }
+
+    private List<String> keys(String prefix) {
+        return client.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream()
+                .map(S3Object::key).sorted().collect(Collectors.toList());
+    }
+
+    private Pointer pointer(String prefix) throws Exception {
+        byte[] b = client.getObjectAsBytes(r -> r.bucket(BUCKET).key(prefix + "/cache_" + KEY.hash() + ".latest")).asByteArray();
+        return Pointer.decode(b, prefix);
+    }
+
+    @Test
+    void theServerRefusesASecondCreateAndAStaleIfMatch() {
+        String k = "conditional/object";
+        String etag = client.putObject(b -> b.bucket(BUCKET).key(k).ifNoneMatch("*"), RequestBody.fromString("one")).eTag();
+        S3Exception again = assertThrows(S3Exception.class,
+                () -> client.putObject(b -> b.bucket(BUCKET).key(k).ifNoneMatch("*"), RequestBody.fromString("two")));
+        assertEquals(412, again.statusCode());
+        S3Exception stale = assertThrows(S3Exception.class,
+                () -> client.putObject(b -> b.bucket(BUCKET).key(k).ifMatch("\"0000\""), RequestBody.fromString("three")));
+        assertEquals(412, stale.statusCode());
+        client.putObject(b -> b.bucket(BUCKET).key(k).ifMatch(etag), RequestBody.fromString("four"));
+        assertEquals("four", client.getObjectAsBytes(b -> b.bucket(BUCKET).key(k)).asUtf8String());
+    }
+
+    @Test
+    void bothFixtures_roundTripByteForByte() throws Exception {
+        for (String fixture : List.of("inductor-cache-gpt2-h100.tgz", "inductor-cache-gpt2-h200.tgz")) {
+            String prefix = "fixtures/" + fixture;
+            Path source = TestTrees.extractFixture(fixture, tmp.resolve(fixture + "/source"));
+            SaveResult saved = ops(source, prefix).save(new OperationControl());
+            assertEquals(SaveStatus.SUCCESS, saved.status(), saved.message());
+            assertTrue(saved.archive().startsWith("s3://" + BUCKET + "/" + prefix + "/archives/cache_" + KEY.hash() + "/"), saved.archive());
+
+            Path restored = tmp.resolve(fixture + "/restored/cache");
+            LoadResult loaded = ops(restored, prefix).load(false, new OperationControl());
+            assertEquals(LoadStatus.SUCCESS, loaded.status(), loaded.message());
+            assertEquals(saved.files(), loaded.files());
+            assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(restored));
+            // the pointer and one archive: nothing else is left in the store
+            List<String> objects = keys(prefix + "/");
+            assertEquals(2, objects.size(), objects.toString());
+            assertEquals(prefix + "/cache_" + KEY.hash() + ".latest", objects.get(1));
+            assertTrue(client.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().isEmpty());
+        }
+    }
+
+    /** 24 MiB that does not compress: five parts of 5 MiB up, ranged reads of 5 MiB down, four at a time. */
+    @Test
+    void aLargeArchive_goesUpInPartsAndComesBackInRanges() throws Exception {
+        Path source = tmp.resolve("large");
+        Random random = new Random(42);
+        for (int i = 0; i < 24; i++) {
+            byte[] b = new byte[1 << 20];
+            random.nextBytes(b);
+            Files.createDirectories(source.resolve("d" + i % 3));
+            Files.write(source.resolve("d" + i % 3 + "/f" + i + ".bin"), b);
+        }
+        String[] s3 = {"B10_TRANSFER_S3_PART_MB", "5", "B10_TRANSFER_S3_CONNECTIONS", "4", "B10_TRANSFER_COMPRESSION", "gzip"};
+        SaveResult saved = ops(source, "large", s3).save(new OperationControl());
+        assertEquals(SaveStatus.SUCCESS, saved.status(), saved.message());
+        Pointer p = pointer("large");
+        assertTrue(p.size() > 20L << 20, "archive size " + p.size());
+        // a multipart object's ETag ends in -<parts>
+        assertTrue(p.etag().matches("\"?[0-9a-f]+-5\"?"), "multipart ETag " + p.etag());
+
+        Path restored = tmp.resolve("large-restored/cache");
+        OperationControl control = new OperationControl();
+        LoadResult loaded = ops(restored, "large", s3).load(false, control);
+        assertEquals(LoadStatus.SUCCESS, loaded.status(), loaded.message());
+        assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(restored));
+    }
+
+    @Test
+    void replacedArchivesAreRetired_andRemovedOnlyAfterTheAge_withOrphansAndStaleUploads() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("source"));
+        String[] age = {"B10_TRANSFER_TEMP_MAX_AGE_S", "2"};
+        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl()).status());
+        String first = pointer("aging").archive();
+        Files.writeString(source.resolve("new-kernel.py"), "# 2\n");
+        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl()).status());
+        Pointer second = pointer("aging");
+        assertNotEquals(first, second.archive());
+        assertEquals(List.of(first), second.retired().stream().map(Pointer.Retired::archive).collect(Collectors.toList()));
+        assertTrue(keys("aging/").contains("aging/" + first), "a retired archive stays for readers of the old pointer");
+
+        // what killed savers leave: an archive no pointer names, and an upload never completed
+        String orphan = "aging/archives/cache_" + KEY.hash() + "/orphan.tar.zst";
+        client.putObject(b -> b.bucket(BUCKET).key(orphan), RequestBody.fromString("left by a killed saver"));
+        String upload = client.createMultipartUpload(b -> b.bucket(BUCKET).key("aging/archives/cache_" + KEY.hash() + "/"
+                + System.currentTimeMillis() + "-host-1-killed.tar.zst")).uploadId();
+        Thread.sleep(2500);
+
+        Files.writeString(source.resolve("new-kernel.py"), "# 3\n");
+        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl()).status());
+        Pointer third = pointer("aging");
+        Set<String> expected = new TreeSet<>(List.of("aging/cache_" + KEY.hash() + ".latest",
+                "aging/" + third.archive(), "aging/" + second.archive()));
+        assertEquals(expected, new TreeSet<>(keys("aging/")), "the first archive, retired past the age, and the orphan are gone");
+        assertTrue(client.listMultipartUploads(b -> b.bucket(BUCKET).prefix("aging/")).uploads().stream()
+                .noneMatch(u -> u.uploadId().equals(upload)), "the stale upload was aborted");
+    }
+
+    /**
+     * Eight savers of one key at once. Every pointer update is a compare-and-swap: on S3 none is
+     * lost. S3Proxy checks If-Match and writes in two steps, so there two racing updates can both
+     * land; what may drop out of the pointer is then only a just-written archive, which the orphan
+     * sweep keeps for the whole age. So, on any server: no archive is deleted, the pointer names
+     * only archives that were saved, each once, and a load restores exactly one saver's version.
+     */
+    @Test
+    void concurrentSavers_publishWholeVersions_andDeleteNothingYoung() throws Exception {
+        int savers = 8;
+        List<Path> sources = new ArrayList<>();
+        for (int i = 0; i < savers; i++) {
+            Path s = tmp.resolve("saver" + i);
+            Files.createDirectories(s);
+            Files.writeString(s.resolve("kernel.py"), "# saver " + i + "\n".repeat(1000));
+            sources.add(s);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(savers);
+        List<Future<SaveResult>> results = new ArrayList<>();
+        for (Path s : sources) {
+            results.add(pool.submit(() -> ops(s, "race").save(new OperationControl())));
+        }
+        Set<String> saved = new TreeSet<>();
+        for (Future<SaveResult> f : results) {
+            assertEquals(SaveStatus.SUCCESS, f.get().status(), f.get().message());
+            saved.add(f.get().archive().substring(("s3://" + BUCKET + "/race/").length()));
+        }
+        pool.shutdown();
+        assertEquals(savers, saved.size());
+        Set<String> stored = keys("race/archives/").stream().map(k -> k.substring("race/".length()))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(saved, stored, "every archive is whole and none was deleted");
+        Pointer last = pointer("race");
+        List<String> named = new ArrayList<>();
+        named.add(last.archive());
+        last.retired().forEach(r -> named.add(r.archive()));
+        assertEquals(named.size(), new TreeSet<>(named).size(), "each archive is named once: " + named);
+        assertTrue(saved.containsAll(named), named.toString());
+
+        Path restored = tmp.resolve("race-restored/cache");
+        LoadResult loaded = ops(restored, "race").load(false, new OperationControl());
+        assertEquals(LoadStatus.SUCCESS, loaded.status(), loaded.message());
+        assertTrue(sources.stream().anyMatch(s -> {
+            try {
+                return TestTrees.snapshot(s).equals(TestTrees.snapshot(restored));
+            } catch (Exception e) {
+                return false;
+            }
+        }), "the restore is exactly one saver's version");
+    }
+
+    @Test
+    void anArchiveReplacedUnderItsPointer_isRefused_andTheLocalCacheIsUntouched() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("source"));
+        assertEquals(SaveStatus.SUCCESS, ops(source, "replaced").save(new OperationControl()).status());
+        Pointer p = pointer("replaced");
+        client.putObject(b -> b.bucket(BUCKET).key("replaced/" + p.archive()), RequestBody.fromString("other bytes"));
+        Path local = tmp.resolve("local/cache");
+        LoadResult r = ops(local, "replaced").load(false, new OperationControl());
+        assertEquals(LoadStatus.ERROR, r.status());
+        assertTrue(r.message().contains("was removed or replaced while it was read"), r.message());
+        assertFalse(Files.exists(local), "nothing was swapped in");
+        assertTrue(Files.list(local.getParent()).findAny().isEmpty(), "no staging directory is left");
+    }
+
+    @Test
+    void aPointerNamingAnObjectOutsideItsFolder_isRefused() throws Exception {
+        client.putObject(b -> b.bucket(BUCKET).key("hostile/cache_" + KEY.hash() + ".latest"), RequestBody.fromString(
+                "format=b10-transfer-pointer-1\narchive=../../elsewhere/secret\netag=x\nsize=10\n"));
+        LoadResult r = ops(tmp.resolve("local/cache"), "hostile").load(false, new OperationControl());
+        assertEquals(LoadStatus.ERROR, r.status());
+        assertTrue(r.message().contains("names an archive outside its key's folder"), r.message());
+    }
+
+    @Test
+    void anEmptyPrefix_isDoesNotExist_andInfoAndListSayWhatIsThere() throws Exception {
+        LoadResult r = ops(tmp.resolve("local/cache"), "empty-prefix").load(false, new OperationControl());
+        assertEquals(LoadStatus.DOES_NOT_EXIST, r.status(), r.message());
+        assertTrue(r.message().contains("holds no archives yet"), r.message());
+
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("source"));
+        assertEquals(SaveStatus.SUCCESS, ops(source, "listed").save(new OperationControl()).status());
+        Settings s = Settings.from(env(source, "listed"), Map.of());
+        try (S3Store store = new S3Store(s)) {
+            List<Map<String, Object>> list = store.list();
+            assertEquals(1, list.size(), list.toString());
+            assertEquals("cache_" + KEY.hash() + ".latest", list.get(0).get("file"));
+            assertEquals(KEY.text(), list.get(0).get("key"));
+            assertTrue(store.find(KEY).orElseThrow().size() > 0);
+        }
+    }
+
+    @Test
+    void aMissingBucket_isOneClearError() throws Exception {
+        Map<String, String> env = env(tmp.resolve("local/cache"), "x");
+        env.put("B10_TRANSFER_STORE", "s3://no-such-bucket/x");
+        Files.createDirectories(tmp.resolve("local/cache"));
+        Files.writeString(tmp.resolve("local/cache/k.py"), "#");
+        SaveResult s = new CacheOperations(Settings.from(env, Map.of()), KEY).save(new OperationControl());
+        assertEquals(SaveStatus.ERROR, s.status());
+        assertTrue(s.message().startsWith("bucket 'no-such-bucket' does not exist"), s.message());
+        LoadResult l = new CacheOperations(Settings.from(env, Map.of()), KEY).load(true, new OperationControl());
+        assertEquals(LoadStatus.ERROR, l.status());
+        assertTrue(l.message().startsWith("bucket 'no-such-bucket' does not exist"), l.message());
+    }
+
+    @Test
+    void wrongCredentials_areOneClearError() throws Exception {
+        String good = System.getProperty("aws.secretAccessKey");
+        System.setProperty("aws.secretAccessKey", "not-the-secret");
+        try {
+            LoadResult l = ops(tmp.resolve("local/cache"), "x").load(false, new OperationControl());
+            assertEquals(LoadStatus.ERROR, l.status());
+            assertTrue(l.message().startsWith("access denied ("), l.message());
+            assertTrue(l.message().contains("check the credentials"), l.message());
+        } finally {
+            System.setProperty("aws.secretAccessKey", good);
+        }
+    }
+
+    @Test
+    void anUnreachableEndpoint_isOneClearErrorWithinSeconds() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        long t0 = System.nanoTime();
+        LoadResult l = ops(tmp.resolve("local/cache"), "x", "B10_TRANSFER_S3_ENDPOINT", "http://127.0.0.1:" + closed)
+                .load(false, new OperationControl());
+        assertEquals(LoadStatus.ERROR, l.status());
+        assertTrue(l.message().startsWith("cannot reach http://127.0.0.1:" + closed + " (B10_TRANSFER_S3_ENDPOINT)"), l.message());
+        assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "retries are bounded");
+    }
+}
