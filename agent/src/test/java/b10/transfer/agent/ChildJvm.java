@@ -74,7 +74,7 @@ final class ChildJvm {
     static ProcessBuilder withEnvironment(ProcessBuilder pb, Map<String, String> env) {
         Map<String, String> e = pb.environment();
         e.keySet().removeIf(k -> k.startsWith("B10_TRANSFER_") || k.startsWith("TORCH") || k.equals("B10FS_CACHE_DIR")
-                || k.equals("VIRTUAL_ENV") || k.equals("MAX_CACHE_SIZE_MB") || k.startsWith("JAVA_TOOL"));
+                || k.equals("VIRTUAL_ENV") || k.equals("MAX_CACHE_SIZE_MB") || k.startsWith("JAVA_TOOL") || k.startsWith("AWS_"));
         e.putAll(env);
         return pb;
     }

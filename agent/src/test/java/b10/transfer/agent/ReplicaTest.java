@@ -108,10 +108,14 @@ class ReplicaTest {
     }
 
     static Process start(String role, int id, int rounds, Path go, Path local, Path store, Path venv) throws Exception {
+        return start(role, id, rounds, go, SurvivalKit.env(local, store, venv, "B10_TRANSFER_LOG_LEVEL", "warn"));
+    }
+
+    static Process start(String role, int id, int rounds, Path go, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", ChildJvm.jar() + File.pathSeparator + ChildJvm.testClasses(),
                 "b10.transfer.agent.testapp.Replica", role, String.valueOf(id), String.valueOf(rounds), go.toString());
-        ChildJvm.withEnvironment(pb, SurvivalKit.env(local, store, venv, "B10_TRANSFER_LOG_LEVEL", "warn"));
+        ChildJvm.withEnvironment(pb, env);
         pb.redirectErrorStream(true);
         return pb.start();
     }

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The archive's bytes as they are written, uploaded as the parts of one multipart upload while
@@ -163,9 +165,13 @@ final class PartUpload extends OutputStream {
         if (uploadId == null) {
             byte[] body = buffer;
             int length = filled;
-            String etag = s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*").contentLength((long) length),
-                    RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(body, 0, length))).eTag();
-            return new Uploaded(etag, total);
+            try {
+                String etag = s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*").contentLength((long) length),
+                        RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(body, 0, length))).eTag();
+                return new Uploaded(etag, total);
+            } catch (S3Exception e) {
+                return landedEarlier(e);
+            }
         }
         if (filled > 0) {
             sendPart();
@@ -175,11 +181,31 @@ final class PartUpload extends OutputStream {
             done.add(await(f));
         }
         control.checkpoint();
-        String etag = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).ifNoneMatch("*")
-                .multipartUpload(m -> m.parts(done))).eTag();
-        uploadId = null;
-        shutdown();
-        return new Uploaded(etag, total);
+        try {
+            String etag = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).ifNoneMatch("*")
+                    .multipartUpload(m -> m.parts(done))).eTag();
+            return new Uploaded(etag, total);
+        } catch (S3Exception e) {
+            return landedEarlier(e);
+        } finally {
+            uploadId = null;
+            shutdown();
+        }
+    }
+
+    /**
+     * A 412 on our own unique name means an earlier attempt of this very request landed and its
+     * answer was lost (the client retried after a timeout): the object is ours if its size is.
+     */
+    private Uploaded landedEarlier(S3Exception e) {
+        if (e.statusCode() != 412) {
+            throw e;
+        }
+        HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
+        if (head.contentLength() == null || head.contentLength() != total) {
+            throw e;
+        }
+        return new Uploaded(head.eTag(), total);
     }
 
     /** Gives the parts back to the store; a failure here leaves an incomplete upload for later saves to abort. */

@@ -17,12 +17,19 @@ import java.util.Map;
  *
  * @param archive the current archive's object name, relative to the store's prefix
  * @param etag    the archive object's ETag: every ranged read asks for it (If-Match)
- * @param retired archive names this key used before, with the instant each stopped being current
+ * @param retired archive names this key used before, with the instant each stopped being current, oldest first
  */
 record Pointer(String archive, String etag, long size, String keyText, String created, String writer,
                List<Retired> retired) {
     static final String FORMAT = "b10-transfer-pointer-1";
     static final int MAX_BYTES = 256 * 1024;
+    /**
+     * The most recent retirements kept (about 60 bytes each). A pointer stays small: some
+     * S3-compatible servers answer a failed If-Match before reading a large body, which the client
+     * then sees as a broken connection instead of 412. An entry beyond this is an orphan of the
+     * sweep, removed by its object's age; that needs this many saves of one key within the age.
+     */
+    static final int MAX_RETIRED = 256;
 
     record Retired(String archive, Instant since) {
     }
@@ -36,9 +43,12 @@ record Pointer(String archive, String etag, long size, String keyText, String cr
         m.put("key", keyText);
         m.put("created", created);
         m.put("writer", writer);
-        for (int i = 0; i < retired.size(); i++) {
-            m.put("retired." + i + ".archive", retired.get(i).archive());
-            m.put("retired." + i + ".since", retired.get(i).since().toString());
+        String folder = folder(archive);
+        int from = Math.max(0, retired.size() - MAX_RETIRED);
+        for (int i = from; i < retired.size(); i++) {
+            Retired r = retired.get(i);
+            String name = r.archive().startsWith(folder) ? r.archive().substring(folder.length()) : r.archive();
+            m.put("retired." + (i - from), r.since().toEpochMilli() + " " + name);
         }
         return ArchiveMetadata.encode(m);
     }
@@ -53,11 +63,15 @@ record Pointer(String archive, String etag, long size, String keyText, String cr
             throw new IOException("pointer " + where + " names an archive outside its key's folder: " + archive);
         }
         List<Retired> retired = new ArrayList<>();
-        for (int i = 0; m.containsKey("retired." + i + ".archive"); i++) {
-            String name = m.get("retired." + i + ".archive");
+        String folder = folder(archive);
+        for (int i = 0; m.containsKey("retired." + i); i++) {
+            String entry = m.get("retired." + i);
+            int space = entry.indexOf(' ');
             try {
-                if (safeName(name)) {
-                    retired.add(new Retired(name, Instant.parse(m.get("retired." + i + ".since"))));
+                String name = entry.substring(space + 1);
+                name = name.contains("/") ? name : folder + name;
+                if (space > 0 && safeName(name)) {
+                    retired.add(new Retired(name, Instant.ofEpochMilli(Long.parseLong(entry.substring(0, space)))));
                 }
             } catch (RuntimeException e) {
                 // an unreadable entry is dropped; its object is then an orphan, removed by age
@@ -69,6 +83,11 @@ record Pointer(String archive, String etag, long size, String keyText, String cr
         } catch (NumberFormatException e) {
             throw new IOException("pointer " + where + " has a bad size: " + m.get("size"));
         }
+    }
+
+    /** {@code archives/cache_<hash>/}: the folder of an archive name. */
+    static String folder(String archive) {
+        return archive.substring(0, archive.lastIndexOf('/') + 1);
     }
 
     /** Archive names are {@code archives/cache_<hash>/<file>}: no other object may be named by a pointer. */

@@ -77,24 +77,22 @@ public final class S3Store implements ArchiveStore {
         return "s3://" + where.bucket() + "/" + where.key(name);
     }
 
-    /** One listing of at most one object: proves the bucket and the credentials, and whether any pointer exists. */
-    private boolean anyPointer() {
-        return s3.listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1)).keyCount() > 0;
-    }
-
+    /**
+     * Nothing to check before the key: the pointer's GET is the load's first request, and it
+     * names a missing bucket, denied credentials or an unreachable endpoint as well as a listing
+     * would, one round trip sooner. (A listing is also not a reliable answer on every
+     * S3-compatible server while a pointer is being replaced.)
+     */
     @Override
     public Refusal checkLoad() {
-        try {
-            return anyPointer() ? null : new Refusal(true, "the store " + where.uri() + " holds no archives yet");
-        } catch (SdkException e) {
-            return new Refusal(false, S3Errors.describe("listing", e, where).getMessage());
-        }
+        return null;
     }
 
+    /** One listing of at most one object proves the bucket and the credentials before the archive is written. */
     @Override
     public Refusal checkSave() {
         try {
-            anyPointer();
+            s3.listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1));
             return null;
         } catch (SdkException e) {
             return new Refusal(false, S3Errors.describe("listing", e, where).getMessage());
@@ -285,6 +283,9 @@ public final class S3Store implements ArchiveStore {
         for (int attempt = 1; ; attempt++) {
             control.checkpoint();
             Current current = readPointer(key);
+            if (current != null && current.pointer().archive().equals(name)) {
+                return current.pointer(); // an earlier attempt landed, its answer lost
+            }
             Instant now = Instant.now();
             Instant cutoff = now.minus(tempMaxAge);
             List<Pointer.Retired> keep = new ArrayList<>();

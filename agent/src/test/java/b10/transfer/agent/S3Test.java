@@ -1,0 +1,292 @@
+package b10.transfer.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import b10.transfer.s3.S3ProxyServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The filesystem store's scenarios again, on S3: the packaged jar, as agent and CLI, in child
+ * JVMs, against a real S3 server on loopback (S3Proxy, filesystem provider).
+ */
+class S3Test {
+    static final String BUCKET = "b10-cache";
+
+    @TempDir
+    static Path serverDir;
+    static S3ProxyServer server;
+    static S3Client client;
+
+    @TempDir
+    Path root;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3ProxyServer.start(serverDir, BUCKET);
+        client = server.client();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        client.close();
+        server.close();
+    }
+
+    Map<String, String> env(Path local, String prefix, String... kv) throws Exception {
+        Map<String, String> e = SurvivalKit.env(local, root.resolve("no-filesystem-store"), SurvivalKit.fakeVenv(root), kv);
+        Map<String, String> s3 = server.env(BUCKET, prefix);
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            s3.remove(kv[i]); // the test's own value wins
+        }
+        e.putAll(s3);
+        return e;
+    }
+
+    List<String> objects(String prefix) {
+        return client.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream()
+                .map(S3Object::key).sorted().collect(Collectors.toList());
+    }
+
+    int uploads(String prefix) {
+        return client.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().size();
+    }
+
+    String pointer(String prefix) {
+        return client.getObjectAsBytes(b -> b.bucket(BUCKET).key(objects(prefix + "/cache_").get(0))).asUtf8String();
+    }
+
+    @Test
+    void theCliSavesAFixture_andTheAgentRestoresItBeforeMain_byteForByte() throws Exception {
+        Path seed = root.resolve("seed/cache");
+        Path fixture = Path.of(System.getProperty("b10.test.fixtures"), "inductor-cache-gpt2-h100.tgz");
+        Files.createDirectories(seed);
+        new ProcessBuilder("tar", "-xzf", fixture.toString(), "-C", seed.toString()).inheritIO().start().waitFor();
+        Map<String, String> want = SurvivalKit.digest(seed);
+        assertFalse(want.isEmpty());
+
+        ChildJvm.Result saved = SurvivalKit.cli(env(seed, "roundtrip"), "save");
+        assertEquals(0, saved.exit(), saved.err());
+        assertTrue(saved.err().contains("save SUCCESS") && saved.err().contains("s3://" + BUCKET + "/roundtrip/archives/"), saved.err());
+
+        ChildJvm.Result list = SurvivalKit.cli(env(seed, "roundtrip"), "list", "--json");
+        assertEquals(0, list.exit(), list.err());
+        assertTrue(list.out().contains("\"total_caches\":1") || list.out().contains("\"total_caches\": 1"), list.out());
+        assertTrue(list.out().contains("\"current_environment\":true") || list.out().contains("\"current_environment\": true"), list.out());
+        ChildJvm.Result info = SurvivalKit.cli(env(seed, "roundtrip"), "info", "--json");
+        assertTrue(info.out().contains("\"archive_exists\":true") || info.out().contains("\"archive_exists\": true"), info.out());
+
+        Path local = root.resolve("replica/cache");
+        ChildJvm.Result app = SurvivalKit.app(env(local, "roundtrip"));
+        assertTrue(app.out().startsWith("FILES=313"), "restored before main:\n" + app.out() + app.err());
+        assertTrue(app.err().contains("restore SUCCESS"), app.err());
+        assertEquals(want, SurvivalKit.digest(local));
+    }
+
+    /** 16 processes save and 16 force-load one key on S3, 20 rounds each: every load is one whole saved version. */
+    @Test
+    void sixteenSaversAndSixteenLoaders_forTwentyRounds_seeOnlyWholeVersions() throws Exception {
+        int savers = 16;
+        int loaders = 16;
+        int rounds = 20;
+        Path go = root.resolve("go");
+        Process seed = ReplicaTest.start("save", 999, 1, go, env(root.resolve("replicas/seed/cache"), "replicas",
+                "B10_TRANSFER_LOG_LEVEL", "warn"));
+        Files.writeString(go, "");
+        assertEquals(0, seed.waitFor(), ReplicaTest.output(seed));
+        Files.delete(go);
+        List<Process> s = new ArrayList<>();
+        List<Process> l = new ArrayList<>();
+        for (int i = 0; i < savers; i++) {
+            s.add(ReplicaTest.start("save", i, rounds, go, env(root.resolve("replicas/s" + i + "/cache"), "replicas",
+                    "B10_TRANSFER_LOG_LEVEL", "warn")));
+        }
+        for (int i = 0; i < loaders; i++) {
+            l.add(ReplicaTest.start("load", i, rounds, go, env(root.resolve("replicas/l" + i + "/cache"), "replicas",
+                    "B10_TRANSFER_LOG_LEVEL", "warn")));
+        }
+        Thread.sleep(500);
+        long t0 = System.nanoTime();
+        Files.writeString(go, "");
+        Set<String> versions = new HashSet<>();
+        List<Long> millis = new ArrayList<>();
+        int saves = 0;
+        int loads = 0;
+        for (Process p : s) {
+            saves += ReplicaTest.check(p, "saved", versions, millis);
+        }
+        for (Process p : l) {
+            loads += ReplicaTest.check(p, "loaded", versions, millis);
+        }
+        long wall = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(savers * rounds, saves);
+        assertEquals(loaders * rounds, loads);
+        List<String> all = objects("replicas/");
+        assertEquals(List.of("replicas/cache_"), all.stream().filter(k -> !k.startsWith("replicas/archives/"))
+                .map(k -> k.substring(0, "replicas/cache_".length())).collect(Collectors.toList()), "one pointer and archives: " + all);
+        assertEquals(savers * rounds + 1, all.size() - 1, "every saved archive is kept for the age, none is torn");
+        assertEquals(0, uploads("replicas/"), "no upload left incomplete");
+        for (int i = 0; i < loaders; i++) {
+            assertEquals(List.of(), SurvivalKit.temporaries(root.resolve("replicas/l" + i)), "no staging left by loader " + i);
+        }
+        millis.sort(null);
+        SurvivalKit.report("s3-replicas.md", List.of("| S3 (S3Proxy on loopback): " + savers + " savers and " + loaders
+                + " loaders, one key, " + rounds + " rounds each, separate processes | " + saves + " saves, " + loads
+                + " loads in " + wall / 1000 + " s | every load exactly one saved version (" + versions.size()
+                + " distinct versions seen), byte for byte; one pointer, no incomplete upload, no staging left;"
+                + " operation median " + millis.get(millis.size() / 2) + " ms, slowest " + millis.get(millis.size() - 1)
+                + " ms on 2 cores |"));
+    }
+
+    /**
+     * kill -9 of a saver with parts uploaded but the upload not complete, and of one whose archive
+     * is complete but not yet named by the pointer: readers keep the previous version, and a later
+     * save past the age aborts the upload and deletes the orphan.
+     */
+    @Test
+    void aSaverKilledMidUploadOrBeforeThePointer_leavesTheOldVersion_andLaterSavesCleanUp() throws Exception {
+        Path local = root.resolve("saver/cache");
+        SurvivalKit.generate(local, 40, 30L << 20, 1);
+        String[] small = {"B10_TRANSFER_S3_PART_MB", "5", "B10_TRANSFER_S3_CONNECTIONS", "2", "B10_TRANSFER_COMPRESSION", "gzip"};
+        assertEquals(0, SurvivalKit.cli(env(local, "killed", small), "save").exit());
+        String before = pointer("killed");
+        List<String> archivesBefore = objects("killed/archives/");
+        Map<String, String> v1 = SurvivalKit.digest(local);
+
+        List<String> rows = new ArrayList<>();
+        for (String point : List.of("mid-transfer", "before-pointer")) {
+            SurvivalKit.generate(local.resolve("more-" + point), 20, 12L << 20, point.length());
+            SurvivalKit.Child c = SurvivalKit.Child.start(env(local, "killed", small), root, List.of("-Db10.transfer.pauseAt=" + point), "save", "--quiet");
+            assertTrue(c.awaitMarker("paused at " + point, 120_000), c.stderr());
+            c.kill9();
+            assertEquals(before, pointer("killed"), "the pointer still names the old archive after a kill at " + point);
+            Path reader = root.resolve("reader-" + point + "/cache");
+            ChildJvm.Result r = SurvivalKit.app(env(reader, "killed"));
+            assertEquals(v1, SurvivalKit.digest(reader), "a reader restores the old version, whole, after a kill at " + point);
+            if (point.equals("mid-transfer")) {
+                assertEquals(archivesBefore, objects("killed/archives/"), "no partial object is visible");
+                assertEquals(1, uploads("killed/"), "the killed upload is incomplete, not visible");
+            } else {
+                assertEquals(archivesBefore.size() + 1, objects("killed/archives/").size(), "a complete archive no pointer names");
+            }
+            rows.add("| S3: kill -9 of `save` at " + point + " | pointer unchanged; a reader restored the previous version byte for byte; "
+                    + (point.equals("mid-transfer") ? "the upload stayed incomplete and invisible" : "the orphan archive was not read") + " |");
+            Files.walk(local.resolve("more-" + point)).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        Thread.sleep(2100);
+        SurvivalKit.generate(local.resolve("last"), 2, 1L << 20, 9);
+        ChildJvm.Result next = SurvivalKit.cli(env(local, "killed", "B10_TRANSFER_TEMP_MAX_AGE_S", "2",
+                "B10_TRANSFER_S3_PART_MB", "5", "B10_TRANSFER_COMPRESSION", "gzip"), "save");
+        assertEquals(0, next.exit(), next.err());
+        assertEquals(0, uploads("killed/"), "the next save aborted the stale upload");
+        List<String> expected = new ArrayList<>(archivesBefore);
+        String current = pointer("killed").lines().filter(x -> x.startsWith("archive=")).findFirst().orElseThrow().substring(8);
+        expected.add("killed/" + current);
+        expected.sort(null);
+        assertEquals(expected, objects("killed/archives/"),
+                "the orphan is deleted; the new archive and the one it replaced (retired, kept for readers) remain");
+        rows.add("| S3: the next save, past the age | aborted the incomplete upload and deleted the orphan archive |");
+        SurvivalKit.report("s3-kills.md", rows);
+    }
+
+    /** SIGSTOP of the server in the middle of a restore: the load timeout cuts it and the application starts. */
+    @Test
+    void theServerStoppedMidRestore_isCutByTheLoadTimeout_andTheApplicationStarts() throws Exception {
+        Path seed = root.resolve("big/cache");
+        SurvivalKit.generate(seed, 200, 120L << 20, 3);
+        String[] slow = {"B10_TRANSFER_S3_PART_MB", "5", "B10_TRANSFER_S3_CONNECTIONS", "1", "B10_TRANSFER_COMPRESSION", "gzip"};
+        assertEquals(0, SurvivalKit.cli(env(seed, "stopped", slow), "save").exit());
+
+        Path local = root.resolve("stopped-replica/cache");
+        Map<String, String> e = new HashMap<>(env(local, "stopped", slow));
+        e.put("B10_TRANSFER_LOAD_TIMEOUT_S", "4");
+        e.put("APP_EXIT", "7");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-javaagent:" + ChildJvm.jar(),
+                "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+        ProcessBuilder pb = ChildJvm.withEnvironment(new ProcessBuilder(cmd), e);
+        Path out = root.resolve("app.out");
+        Path err = root.resolve("app.err");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        long t0 = System.nanoTime();
+        Process app = pb.start();
+        // wait for the restore to be writing files into its staging directory, then stop the server
+        boolean paused = false;
+        while (app.isAlive() && System.nanoTime() - t0 < 60_000_000_000L) {
+            if (stagedFiles(local.getParent()) > 5) {
+                server.pause();
+                paused = true;
+                break;
+            }
+            Thread.sleep(10);
+        }
+        try {
+            assertTrue(paused, "the restore was seen mid-transfer");
+            assertTrue(app.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the application ended");
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            String stderr = Files.readString(err);
+            assertEquals(7, app.exitValue(), stderr);
+            assertTrue(Files.readString(out).startsWith("FILES=0"), "the application started without the cache");
+            List<String> errors = stderr.lines().filter(line -> line.startsWith("ERROR")).toList();
+            assertEquals(1, errors.size(), stderr);
+            assertTrue(errors.get(0).contains("restore timed out after 7 s (B10_TRANSFER_LOAD_TIMEOUT_S)"), errors.get(0));
+            assertTrue(millis < 30_000, "bounded by the timeout: " + millis + " ms");
+            assertFalse(Files.exists(local), "nothing was swapped in");
+            SurvivalKit.report("s3-stopped.md", List.of("| S3: server stopped (SIGSTOP) mid-restore, load timeout 4 s | "
+                    + "the application started after " + millis / 100 / 10.0 + " s with one error line and no cache |"));
+        } finally {
+            server.resume();
+        }
+    }
+
+    private static long stagedFiles(Path parent) throws Exception {
+        if (!Files.isDirectory(parent)) {
+            return 0;
+        }
+        try (var s = Files.walk(parent)) {
+            return s.filter(p -> p.toString().contains(".b10-staging-") && Files.isRegularFile(p)).count();
+        } catch (java.io.UncheckedIOException | java.io.IOException raced) {
+            return 0;
+        }
+    }
+
+    @Test
+    void wrongCredentials_aMissingBucket_andAnUnreachableEndpoint_areOneLineEach_andTheApplicationStarts() throws Exception {
+        Path local = root.resolve("misconfigured/cache");
+        ChildJvm.Result denied = SurvivalKit.app(env(local, "x", "AWS_SECRET_ACCESS_KEY", "wrong"));
+        SurvivalKit.assertOneLineNaming(denied, "restore failed", "access denied");
+        ChildJvm.Result bucket = SurvivalKit.app(env(local, "x", "B10_TRANSFER_STORE", "s3://no-such-bucket/x"));
+        SurvivalKit.assertOneLineNaming(bucket, "restore failed", "bucket 'no-such-bucket' does not exist");
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        ChildJvm.Result unreachable = SurvivalKit.app(env(local, "x", "B10_TRANSFER_S3_ENDPOINT", "http://127.0.0.1:" + closed));
+        SurvivalKit.assertOneLineNaming(unreachable, "restore failed", "cannot reach http://127.0.0.1:" + closed);
+        ChildJvm.Result noKeys = SurvivalKit.app(env(local, "x", "AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", ""));
+        SurvivalKit.report("s3-misconfigured.md", List.of(
+                "| S3: wrong secret key | " + firstError(denied) + " |",
+                "| S3: missing bucket | " + firstError(bucket) + " |",
+                "| S3: endpoint not listening | " + firstError(unreachable) + " |",
+                "| S3: no credentials anywhere | " + firstError(noKeys) + " |"));
+    }
+
+    private static String firstError(ChildJvm.Result r) {
+        return r.errLines().stream().filter(l -> l.startsWith("ERROR")).findFirst().orElse("(no error line)")
+                .replace("|", "\\|") + "; the application started";
+    }
+}
