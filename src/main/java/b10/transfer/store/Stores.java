@@ -2,7 +2,6 @@ package b10.transfer.store;
 
 import b10.transfer.CacheError;
 import b10.transfer.config.Settings;
-import b10.transfer.probe.IsolatedClassLoader;
 import java.lang.reflect.InvocationTargetException;
 
 /** Opens the configured store. The S3 store and the AWS SDK are loaded only when an s3:// store is configured. */
@@ -16,8 +15,8 @@ public final class Stores {
         if (settings.s3 == null) {
             return new FileStore(settings.storeDir);
         }
-        // the isolated loader keeps the SDK apart from a host's own AWS SDK (child first)
-        ClassLoader loader = IsolatedClassLoader.shared();
+        // child first: the SDK is kept apart from a host's own AWS SDK
+        ClassLoader loader = S3StoreLoader.get();
         Thread self = Thread.currentThread();
         ClassLoader before = self.getContextClassLoader();
         self.setContextClassLoader(loader);

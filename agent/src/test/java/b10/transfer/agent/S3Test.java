@@ -98,6 +98,27 @@ class S3Test {
         assertEquals(want, SurvivalKit.digest(local));
     }
 
+    /** A host with its own, older AWS SDK keeps it, and the agent restores from S3 with its own. */
+    @Test
+    void aHostsOwnAwsSdk_runsUnchanged_besideTheAgentsCopy() throws Exception {
+        Path seed = Files.createDirectories(root.resolve("clash-seed/cache/triton"));
+        Files.writeString(seed.resolve("kernel.py"), "compiled kernel\n".repeat(100));
+        assertEquals(0, SurvivalKit.cli(env(seed.getParent(), "clash"), "save").exit());
+        String libs;
+        try (var s = Files.list(Path.of(System.getProperty("b10.test.awsClashLibs")))) {
+            libs = s.map(Path::toString).sorted().collect(Collectors.joining(java.io.File.pathSeparator));
+        }
+        Path local = root.resolve("clash/cache");
+        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env(local, "clash"), 120,
+                "-javaagent:" + ChildJvm.jar(), "-cp", ChildJvm.testClasses() + java.io.File.pathSeparator + libs,
+                "b10.transfer.agent.testapp.AwsClashApp");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().matches("(?s).*StringUtils FROM \\S*utils-2\\.20\\.0\\.jar.*"), r.out());
+        assertTrue(r.out().contains("UPPER=OWN SDK") && r.out().contains("FILES=1"), r.out());
+        assertTrue(r.err().contains("restore SUCCESS: restored 1 files"), r.err());
+        AgentTest.noStackTraces(r);
+    }
+
     /** 16 processes save and 16 force-load one key on S3, 20 rounds each: every load is one whole saved version. */
     @Test
     void sixteenSaversAndSixteenLoaders_forTwentyRounds_seeOnlyWholeVersions() throws Exception {

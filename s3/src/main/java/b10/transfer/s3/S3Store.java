@@ -6,6 +6,7 @@ import b10.transfer.config.S3Location;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
 import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.Workers;
 import b10.transfer.store.ArchiveStore;
 import b10.transfer.store.PausePoints;
 import b10.transfer.store.Publisher;
@@ -20,7 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -52,15 +57,50 @@ public final class S3Store implements ArchiveStore {
 
     private final S3Location where;
     private final Duration tempMaxAge;
-    private final S3Client s3;
+    private final FutureTask<S3Client> building;
+    private volatile S3Client s3;
+    private volatile boolean closed;
 
+    /**
+     * Starts building the client at once, on a thread of its own, and sends one cheap request
+     * with it: the SDK's first use costs about a second of class loading and set-up, which then
+     * overlaps the environment key (the GPU probe) instead of adding to it.
+     */
     public S3Store(Settings settings) {
         this.where = settings.s3;
         this.tempMaxAge = settings.tempMaxAge;
+        this.building = new FutureTask<>(() -> S3Clients.build(where));
+        Workers.daemon("s3-client", () -> {
+            building.run();
+            if (closed) {
+                closeClient(); // the operation ended before the client was built
+                return;
+            }
+            try {
+                building.get().listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1));
+            } catch (Exception | LinkageError e) {
+                // a warm-up only: the operation's own requests report what is wrong
+            }
+        }).start();
+    }
+
+    /** The client, once built (the build reads no network: it takes about a second at most). */
+    private S3Client client() {
+        S3Client c = s3;
+        if (c != null) {
+            return c;
+        }
         try {
-            this.s3 = S3Clients.build(where);
-        } catch (SdkException | IllegalArgumentException e) {
-            throw S3Errors.describe("opening", e, where);
+            c = building.get(S3Clients.ATTEMPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            s3 = c;
+            return c;
+        } catch (ExecutionException e) {
+            throw S3Errors.describe("opening", e.getCause(), where);
+        } catch (TimeoutException e) {
+            throw new CacheError("the S3 client for " + where.uri() + " was not built within " + S3Clients.ATTEMPT_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheError("interrupted while opening " + where.uri());
         }
     }
 
@@ -92,7 +132,7 @@ public final class S3Store implements ArchiveStore {
     @Override
     public Refusal checkSave() {
         try {
-            s3.listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1));
+            client().listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1));
             return null;
         } catch (SdkException e) {
             return new Refusal(false, S3Errors.describe("listing", e, where).getMessage());
@@ -107,10 +147,10 @@ public final class S3Store implements ArchiveStore {
         }
         Instant cutoff = Instant.now().minus(maxAge);
         try {
-            for (MultipartUpload u : s3.listMultipartUploadsPaginator(b -> b.bucket(where.bucket())
+            for (MultipartUpload u : client().listMultipartUploadsPaginator(b -> b.bucket(where.bucket())
                     .prefix(where.key("archives/"))).uploads()) {
                 if (startedBefore(u, cutoff)) {
-                    s3.abortMultipartUpload(b -> b.bucket(where.bucket()).key(u.key()).uploadId(u.uploadId()));
+                    client().abortMultipartUpload(b -> b.bucket(where.bucket()).key(u.key()).uploadId(u.uploadId()));
                     Log.get().debug("aborted incomplete upload {} of {}, started {}", u.uploadId(), u.key(), u.initiated());
                 }
             }
@@ -146,7 +186,7 @@ public final class S3Store implements ArchiveStore {
     private Current readPointer(EnvironmentKey key) throws IOException {
         String name = pointerName(key);
         try {
-            ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(where.bucket()).key(where.key(name)));
+            ResponseBytes<GetObjectResponse> r = client().getObjectAsBytes(b -> b.bucket(where.bucket()).key(where.key(name)));
             if (r.asByteArrayUnsafe().length > Pointer.MAX_BYTES) {
                 throw new IOException("pointer " + uri(name) + " is larger than " + Pointer.MAX_BYTES + " bytes");
             }
@@ -191,7 +231,7 @@ public final class S3Store implements ArchiveStore {
         @Override
         public InputStream open(OperationControl control) {
             int parallel = Math.max(1, Math.min(where.connections(), heapSlots(where.partBytes())));
-            return new S3ReadErrors(new RangedDownload(s3, where.bucket(), where.key(pointer.archive()), pointer.etag(),
+            return new S3ReadErrors(new RangedDownload(client(), where.bucket(), where.key(pointer.archive()), pointer.etag(),
                     pointer.size(), where.partBytes(), parallel, control), StoredObject.this);
         }
     }
@@ -242,7 +282,7 @@ public final class S3Store implements ArchiveStore {
             throws IOException {
         String name = "archives/cache_" + key.hash() + "/" + uniqueId() + (compression == Settings.Compression.GZIP ? ".tar.gz" : ".tar.zst");
         int parallel = Math.max(1, Math.min(where.connections(), heapSlots(where.partBytes()) - 1));
-        PartUpload upload = new PartUpload(s3, where.bucket(), where.key(name), where.partBytes(), parallel, control);
+        PartUpload upload = new PartUpload(client(), where.bucket(), where.key(name), where.partBytes(), parallel, control);
         PartUpload.Uploaded uploaded;
         try {
             body.writeTo(upload);
@@ -308,7 +348,7 @@ public final class S3Store implements ArchiveStore {
                     .contentType("text/plain");
             put = current == null ? put.ifNoneMatch("*") : put.ifMatch(current.etag());
             try {
-                s3.putObject(put.build(), RequestBody.fromBytes(next.encode()));
+                client().putObject(put.build(), RequestBody.fromBytes(next.encode()));
             } catch (S3Exception e) {
                 // 412: another saver replaced the pointer since we read it; 409: a conditional write raced ours
                 if ((e.statusCode() == 412 || e.statusCode() == 409) && attempt < MAX_POINTER_ATTEMPTS) {
@@ -356,7 +396,7 @@ public final class S3Store implements ArchiveStore {
         Instant cutoff = Instant.now().minus(tempMaxAge);
         String folder = where.key("archives/cache_" + key.hash() + "/");
         try {
-            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(folder)).contents()) {
+            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(folder)).contents()) {
                 String name = "archives/cache_" + key.hash() + "/" + o.key().substring(folder.length());
                 if (!named.contains(name) && o.lastModified() != null && o.lastModified().isBefore(cutoff)) {
                     delete(name);
@@ -369,7 +409,7 @@ public final class S3Store implements ArchiveStore {
 
     private void delete(String name) {
         try {
-            s3.deleteObject(b -> b.bucket(where.bucket()).key(where.key(name)));
+            client().deleteObject(b -> b.bucket(where.bucket()).key(where.key(name)));
         } catch (SdkException e) {
             Log.get().debug("could not delete {}: {}", uri(name), e.getMessage());
         }
@@ -379,7 +419,7 @@ public final class S3Store implements ArchiveStore {
     public List<Map<String, Object>> list() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         try {
-            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).delimiter("/")).contents()) {
+            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).delimiter("/")).contents()) {
                 String file = o.key().substring(where.key("").length());
                 if (!file.endsWith(".latest")) {
                     continue;
@@ -389,7 +429,7 @@ public final class S3Store implements ArchiveStore {
                 m.put("path", uri(file));
                 m.put("modified", String.valueOf(o.lastModified()));
                 try {
-                    ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(where.bucket()).key(o.key()));
+                    ResponseBytes<GetObjectResponse> r = client().getObjectAsBytes(b -> b.bucket(where.bucket()).key(o.key()));
                     Pointer p = Pointer.decode(r.asByteArrayUnsafe(), uri(file));
                     m.put("archive", uri(p.archive()));
                     m.put("size_bytes", p.size());
@@ -409,8 +449,20 @@ public final class S3Store implements ArchiveStore {
         return out;
     }
 
+    /** Closes the client once it is built; the builder thread closes it itself when it finishes after this. */
     @Override
     public void close() {
-        s3.close();
+        closed = true;
+        if (building.isDone()) {
+            closeClient();
+        }
+    }
+
+    private void closeClient() {
+        try {
+            building.get().close();
+        } catch (Exception e) {
+            // the build failed: nothing to close
+        }
     }
 }
