@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +33,9 @@ public final class Bench {
     private final String java;
     private final int reps;
     private final boolean haveZstd;
+    private final Path s3proxy;
+    private final long s3SpeedKBs;
+    private final long s3LatencyMs;
     private final StringBuilder report = new StringBuilder();
 
     private Bench(Map<String, String> a) {
@@ -40,6 +45,9 @@ public final class Bench {
         java = a.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         reps = Integer.parseInt(a.getOrDefault("reps", "5"));
         haveZstd = sh("command -v zstd >/dev/null").exit == 0;
+        s3proxy = a.get("s3proxy") == null ? null : Path.of(a.get("s3proxy")).toAbsolutePath();
+        s3SpeedKBs = Long.parseLong(a.getOrDefault("s3-speed-kbs", "25000"));
+        s3LatencyMs = Long.parseLong(a.getOrDefault("s3-latency-ms", "20"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -69,6 +77,9 @@ public final class Bench {
             }
             if (sections.contains("save")) {
                 b.save(in[0], tree);
+            }
+            if (sections.contains("s3")) {
+                b.s3Restore(in[0], tree);
             }
         }
         String out = a.get("out");
@@ -243,6 +254,80 @@ public final class Bench {
                 ours / 1048576.0, size(tgz) / 1048576.0, (double) ours / size(tgz)));
         line("");
         rm(dir);
+    }
+
+    /**
+     * Restore from an S3 server on loopback (S3Proxy, filesystem provider, no authentication):
+     * b10-transfer's parallel ranged reads against its own single stream, a plain single GET of
+     * the same object piped into tar, and the GET alone (the transfer's floor).
+     */
+    private void s3Restore(String name, Path tree) {
+        if (s3proxy == null || !Files.isRegularFile(s3proxy)) {
+            line("### S3 restore: " + name + ": skipped (no S3Proxy jar; scripts/bench.sh fetches it)");
+            line("");
+            return;
+        }
+        Path dir = work.resolve("s3-" + name);
+        Path out = dir.resolve("out");
+        rm(dir);
+        mkdirs(dir.resolve("data/bench"));
+        int port = 18000 + (int) (ProcessHandle.current().pid() % 1000);
+        String endpoint = "http://127.0.0.1:" + port;
+        try {
+            // like S3 seen from a machine: each GET's stream capped, and a first-byte latency
+            Files.writeString(dir.resolve("s3proxy.conf"), "s3proxy.endpoint=" + endpoint + "\ns3proxy.authorization=none\n"
+                    + "jclouds.provider=filesystem\njclouds.filesystem.basedir=" + dir.resolve("data") + "\n"
+                    + "s3proxy.latency-blobstore.get.speed=" + s3SpeedKBs + "\n"
+                    + "s3proxy.latency-blobstore.get.latency=" + s3LatencyMs + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Process server;
+        try {
+            server = new ProcessBuilder(java, "-Xmx1g", "-jar", s3proxy.toString(), "--properties", dir.resolve("s3proxy.conf").toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            check(sh("for i in $(seq 100); do curl -s -o /dev/null " + endpoint + "/bench && exit 0; sleep 0.2; done; exit 1"));
+            Map<String, String> env = new HashMap<>(Map.of("B10_TRANSFER_STORE", "s3://bench/" + name, "B10_TRANSFER_S3_ENDPOINT", endpoint,
+                    "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench", "AWS_REGION", "us-east-1",
+                    "TORCH_CACHE_DIR", tree.toString()));
+            check(run(env, java, "-jar", jar.toString(), "save"));
+            Run listed = run(env, java, "-jar", jar.toString(), "list", "--json");
+            check(listed);
+            Matcher m = Pattern.compile("\"archive\": ?\"s3://bench/([^\"]+)\"").matcher(listed.out);
+            if (!m.find()) {
+                throw new IllegalStateException("no archive in: " + listed.out);
+            }
+            String url = endpoint + "/bench/" + m.group(1);
+            long bytes = Long.parseLong(sh("curl -s " + url + " | wc -c").out.strip());
+            env.put("TORCH_CACHE_DIR", out.resolve("tree").toString());
+            Map<String, String> single = new HashMap<>(env);
+            single.put("B10_TRANSFER_S3_CONNECTIONS", "1");
+            List<Contender> cs = new ArrayList<>();
+            cs.add(new Contender("b10-transfer load, 8 parallel ranged reads (CLI, -Xmx256m)", env,
+                    List.of(java, "-Xmx256m", "-jar", jar.toString(), "load")));
+            cs.add(new Contender("b10-transfer load, one connection (B10_TRANSFER_S3_CONNECTIONS=1)", single,
+                    List.of(java, "-Xmx256m", "-jar", jar.toString(), "load")));
+            cs.add(new Contender("single GET piped into tar (curl | tar -I zstd -x)", Map.of(), List.of("sh", "-c", "mkdir -p " + q(out)
+                    + " && curl -sf " + q(url) + " | tar -I zstd -x -C " + q(out))));
+            cs.add(new Contender("single GET to /dev/null (the transfer alone)", Map.of(), List.of("sh", "-c",
+                    "curl -sf -o /dev/null " + q(url))));
+            Map<String, List<Double>> t = time(cs, () -> rm(out));
+            line("### S3 restore: " + name + " (" + mib(size(tree)) + " MiB, archive " + mib(bytes) + " MiB) from S3Proxy on loopback,"
+                    + " each GET stream capped at " + s3SpeedKBs / 1000 + " MB/s, " + s3LatencyMs + " ms to first byte");
+            line("");
+            table(cs, t, List.of(2, 1), List.of("vs single GET + tar", "vs one connection"));
+            for (Contender c : cs) {
+                line(String.format(Locale.ROOT, "- %s: %.0f MiB/s of archive", c.name, bytes / 1048576.0 / (median(t.get(c.name)) / 1000)));
+            }
+            line("");
+        } finally {
+            server.destroy();
+            rm(dir);
+        }
     }
 
     private Map<String, List<Double>> time(List<Contender> cs, Runnable before) {

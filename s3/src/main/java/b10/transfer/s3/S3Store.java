@@ -229,9 +229,19 @@ public final class S3Store implements ArchiveStore {
         }
 
         @Override
-        public InputStream open(OperationControl control) {
+        public InputStream open(OperationControl control) throws IOException {
+            String key = where.key(pointer.archive());
+            if (where.connections() == 1) {
+                // one plain GET, streamed: the baseline the ranged reads are measured against
+                try {
+                    return new S3ReadErrors(client().getObject(b -> b.bucket(where.bucket()).key(key).ifMatch(pointer.etag())),
+                            StoredObject.this);
+                } catch (SdkException e) {
+                    throw readError(e, this);
+                }
+            }
             int parallel = Math.max(1, Math.min(where.connections(), heapSlots(where.partBytes())));
-            return new S3ReadErrors(new RangedDownload(client(), where.bucket(), where.key(pointer.archive()), pointer.etag(),
+            return new S3ReadErrors(new RangedDownload(client(), where.bucket(), key, pointer.etag(),
                     pointer.size(), where.partBytes(), parallel, control), StoredObject.this);
         }
     }
@@ -269,12 +279,16 @@ public final class S3Store implements ArchiveStore {
         }
 
         private CacheError translate(SdkException e) {
-            if (e instanceof S3Exception s && (s.statusCode() == 404 || s.statusCode() == 412)) {
-                return new CacheError("archive " + archive.location() + " was removed or replaced while it was read"
-                        + " (retired longer than B10_TRANSFER_TEMP_MAX_AGE_S ago): load again", e);
-            }
-            return S3Errors.describe("reading", e, where);
+            return readError(e, archive);
         }
+    }
+
+    private CacheError readError(SdkException e, Stored archive) {
+        if (e instanceof S3Exception s && (s.statusCode() == 404 || s.statusCode() == 412)) {
+            return new CacheError("archive " + archive.location() + " was removed or replaced while it was read"
+                    + " (retired longer than B10_TRANSFER_TEMP_MAX_AGE_S ago): load again", e);
+        }
+        return S3Errors.describe("reading", e, where);
     }
 
     @Override
