@@ -90,7 +90,8 @@ class S3StoreTest {
     @Test
     void theServerRefusesASecondCreateAndAStaleIfMatch() {
         String k = "conditional/object";
-        String etag = client.putObject(b -> b.bucket(BUCKET).key(k).ifNoneMatch("*"), RequestBody.fromString("one")).eTag();
+        // unconditional first: a retried create (its first answer lost) would itself meet 412
+        String etag = client.putObject(b -> b.bucket(BUCKET).key(k), RequestBody.fromString("one")).eTag();
         S3Exception again = assertThrows(S3Exception.class,
                 () -> client.putObject(b -> b.bucket(BUCKET).key(k).ifNoneMatch("*"), RequestBody.fromString("two")));
         assertEquals(412, again.statusCode());
@@ -284,6 +285,47 @@ class S3StoreTest {
             assertEquals("cache_" + KEY.hash() + ".latest", list.get(0).get("file"));
             assertEquals(KEY.text(), list.get(0).get("key"));
             assertTrue(store.find(KEY).orElseThrow().size() > 0);
+        }
+    }
+
+    /** The async API on S3: a save and a load with progress lines, and a load cancelled mid-transfer. */
+    @Test
+    void asyncSaveLoadAndCancel_workOnS3() throws Exception {
+        Path source = tmp.resolve("async-source");
+        Random random = new Random(7);
+        for (int i = 0; i < 24; i++) {
+            byte[] b = new byte[1 << 20];
+            random.nextBytes(b);
+            Files.createDirectories(source);
+            Files.write(source.resolve("f" + i + ".bin"), b);
+        }
+        String[] s3 = {"B10_TRANSFER_S3_PART_MB", "5", "B10_TRANSFER_S3_CONNECTIONS", "2", "B10_TRANSFER_COMPRESSION", "gzip"};
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        String saving = b10.transfer.B10Transfer.saveAsync(Settings.from(env(source, "async", s3), Map.of()), lines::add);
+        b10.transfer.async.TransferProgress saved = b10.transfer.B10Transfer.transferFuture(saving).get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(b10.transfer.async.AsyncTransferStatus.SUCCESS, saved.status(), saved.errorMessage());
+        assertTrue(saved.result().startsWith("SUCCESS: saved 24 files"), saved.result());
+
+        Path restored = tmp.resolve("async-restored/cache");
+        String loading = b10.transfer.B10Transfer.loadAsync(Settings.from(env(restored, "async", s3), Map.of()), false, lines::add);
+        b10.transfer.async.TransferProgress loaded = b10.transfer.B10Transfer.transferFuture(loading).get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(b10.transfer.async.AsyncTransferStatus.SUCCESS, loaded.status(), loaded.errorMessage());
+        assertTrue(loaded.result().startsWith("SUCCESS: restored 24 files"), loaded.result());
+        assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(restored));
+        assertTrue(loaded.bytesDone() >= 24L << 20, "progress counted " + loaded.bytesDone());
+        assertFalse(lines.isEmpty(), "progress lines were delivered");
+
+        Path cancelled = tmp.resolve("async-cancelled/cache");
+        String id = b10.transfer.B10Transfer.loadAsync(Settings.from(env(cancelled, "async", s3), Map.of()), false, null);
+        assertTrue(b10.transfer.B10Transfer.cancelTransfer(id));
+        b10.transfer.async.TransferProgress c = b10.transfer.B10Transfer.transferFuture(id).get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(c.status() == b10.transfer.async.AsyncTransferStatus.CANCELLED
+                || c.status() == b10.transfer.async.AsyncTransferStatus.SUCCESS, c.toString());
+        if (c.status() == b10.transfer.async.AsyncTransferStatus.CANCELLED) {
+            assertFalse(Files.exists(cancelled), "a cancelled load changes nothing");
+        }
+        try (var left = Files.list(cancelled.getParent())) {
+            assertTrue(left.allMatch(p -> p.equals(cancelled)), "no staging directory is left");
         }
     }
 
