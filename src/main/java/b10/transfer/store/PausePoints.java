@@ -5,7 +5,8 @@ package b10.transfer.store;
  * process there with SIGKILL. Off unless the JVM is started with
  * {@code -Db10.transfer.pauseAt=NAME[,NAME...]}: then, on reaching a named point, the thread prints
  * {@code b10-transfer: paused at NAME} to stderr and sleeps until the process is killed.
- * <p>Save: temp-created, mid-transfer, after-fsync, before-rename, after-rename.
+ * <p>Save: temp-created, mid-transfer, after-fsync, before-rename, after-rename; on S3 also
+ * before-pointer (the archive uploaded, the pointer not yet replaced) and after-pointer.
  * Load: staging-created, mid-transfer, before-swap, between-swap-renames, after-swap.
  */
 public final class PausePoints {

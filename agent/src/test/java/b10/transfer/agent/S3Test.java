@@ -205,7 +205,8 @@ class S3Test {
             } else {
                 assertEquals(archivesBefore.size() + 1, objects("killed/archives/").size(), "a complete archive no pointer names");
             }
-            rows.add("| S3: kill -9 of `save` at " + point + " | pointer unchanged; a reader restored the previous version byte for byte; "
+            rows.add("| S3: kill -9 of `save` at " + point + " | CLI `save` of 30 MiB more (parts of 5 MiB), then an agent's restore"
+                    + " | pointer unchanged; a reader restored the previous version byte for byte; "
                     + (point.equals("mid-transfer") ? "the upload stayed incomplete and invisible" : "the orphan archive was not read") + " |");
             Files.walk(local.resolve("more-" + point)).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
@@ -221,7 +222,7 @@ class S3Test {
         expected.sort(null);
         assertEquals(expected, objects("killed/archives/"),
                 "the orphan is deleted; the new archive and the one it replaced (retired, kept for readers) remain");
-        rows.add("| S3: the next save, past the age | aborted the incomplete upload and deleted the orphan archive |");
+        rows.add("| S3: the next save, past the age (2 s) | CLI `save` | aborted the incomplete upload and deleted the orphan archive; the archive it replaced stays, retired |");
         SurvivalKit.report("s3-kills.md", rows);
     }
 
@@ -267,7 +268,7 @@ class S3Test {
             assertTrue(errors.get(0).contains("restore timed out after 7 s (B10_TRANSFER_LOAD_TIMEOUT_S)"), errors.get(0));
             assertTrue(millis < 30_000, "bounded by the timeout: " + millis + " ms");
             assertFalse(Files.exists(local), "nothing was swapped in");
-            SurvivalKit.report("s3-stopped.md", List.of("| S3: server stopped (SIGSTOP) mid-restore, load timeout 4 s | "
+            SurvivalKit.report("s3-stopped.md", List.of("| S3: server stopped (SIGSTOP) mid-restore | agent at start, load timeout 4 s (it waits the load plus the probe timeout) | "
                     + "the application started after " + millis / 100 / 10.0 + " s with one error line and no cache |"));
         } finally {
             server.resume();
@@ -299,11 +300,12 @@ class S3Test {
         ChildJvm.Result unreachable = SurvivalKit.app(env(local, "x", "B10_TRANSFER_S3_ENDPOINT", "http://127.0.0.1:" + closed));
         SurvivalKit.assertOneLineNaming(unreachable, "restore failed", "cannot reach http://127.0.0.1:" + closed);
         ChildJvm.Result noKeys = SurvivalKit.app(env(local, "x", "AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", ""));
+        SurvivalKit.assertOneLineNaming(noKeys, "restore failed", "no AWS credentials found");
         SurvivalKit.report("s3-misconfigured.md", List.of(
-                "| S3: wrong secret key | " + firstError(denied) + " |",
-                "| S3: missing bucket | " + firstError(bucket) + " |",
-                "| S3: endpoint not listening | " + firstError(unreachable) + " |",
-                "| S3: no credentials anywhere | " + firstError(noKeys) + " |"));
+                "| S3: wrong secret key | agent at start | " + firstError(denied) + " |",
+                "| S3: missing bucket | agent at start | " + firstError(bucket) + " |",
+                "| S3: endpoint not listening | agent at start | " + firstError(unreachable) + " |",
+                "| S3: no credentials anywhere | agent at start | " + firstError(noKeys) + " |"));
     }
 
     private static String firstError(ChildJvm.Result r) {
