@@ -7,12 +7,10 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -139,24 +137,7 @@ final class PartUpload extends OutputStream {
     }
 
     private CompletedPart await(Future<CompletedPart> f) throws IOException {
-        try {
-            while (true) {
-                try {
-                    return f.get(1, TimeUnit.SECONDS);
-                } catch (TimeoutException e) {
-                    control.checkpoint();
-                }
-            }
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException("uploading a part of " + key + " failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while uploading " + key);
-        }
+        return PartWait.await(f, control, "uploading a part of " + key);
     }
 
     /** Uploads what is left and makes the object visible, whole; or throws and leaves nothing visible. */

@@ -4,13 +4,9 @@ import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.Workers;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -81,26 +77,7 @@ final class RangedDownload extends InputStream {
             }
             return false;
         }
-        Future<byte[]> f = ahead.poll();
-        try {
-            while (true) {
-                try {
-                    current = f.get(1, TimeUnit.SECONDS);
-                    break;
-                } catch (TimeoutException e) {
-                    control.checkpoint();
-                }
-            }
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException("reading " + key + " failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while reading " + key);
-        }
+        current = PartWait.await(ahead.poll(), control, "reading " + key);
         pos = 0;
         delivered += current.length;
         fillAhead();
