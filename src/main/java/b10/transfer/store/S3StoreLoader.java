@@ -117,8 +117,8 @@ final class S3StoreLoader {
             }
             try {
                 return new URL("b10-s3-store", null, -1, "/" + path, handler);
-            } catch (MalformedURLException e) {
-                return null;
+            } catch (MalformedURLException | RuntimeException e) {
+                return null; // a security manager may refuse a handler of ours
             }
         }
     }
