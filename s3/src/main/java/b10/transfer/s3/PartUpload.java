@@ -2,6 +2,7 @@ package b10.transfer.s3;
 
 import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.Workers;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -95,13 +96,12 @@ final class PartUpload extends OutputStream {
         }
         rethrowFailed();
         acquireSlot();
-        byte[] body = buffer;
-        int length = filled;
+        RequestBody body = body(buffer, filled);
+        String id = uploadId;
         try {
             parts.add(pool.submit(() -> {
                 try {
-                    String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
-                            .contentLength((long) length), RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(body, 0, length))).eTag();
+                    String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(number), body).eTag();
                     return CompletedPart.builder().partNumber(number).eTag(etag).build();
                 } finally {
                     slots.release();
@@ -113,6 +113,11 @@ final class PartUpload extends OutputStream {
         }
         buffer = new byte[partBytes];
         filled = 0;
+    }
+
+    /** The buffer as a request body, read in place (no copy); each retry of the request reads it again. */
+    private static RequestBody body(byte[] bytes, int length) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length, "application/octet-stream");
     }
 
     private void acquireSlot() throws IOException {
@@ -144,11 +149,8 @@ final class PartUpload extends OutputStream {
     Uploaded finish() throws IOException {
         control.checkpoint();
         if (uploadId == null) {
-            byte[] body = buffer;
-            int length = filled;
             try {
-                String etag = s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*").contentLength((long) length),
-                        RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(body, 0, length))).eTag();
+                String etag = s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"), body(buffer, filled)).eTag();
                 return new Uploaded(etag, total);
             } catch (S3Exception e) {
                 return landedEarlier(e);
