@@ -85,6 +85,8 @@ class SettingsTest {
         Settings s = Settings.from(Map.of("B10_TRANSFER_STORE", "/mnt/shared/cc", "B10FS_CACHE_DIR", "/other"), Map.of());
         assertEquals(null, s.s3);
         assertEquals(Path.of("/mnt/shared/cc"), s.storeDir);
+        assertEquals("B10_TRANSFER_STORE", s.storeSetting);
+        assertEquals("B10FS_CACHE_DIR", Settings.from(Map.of(), Map.of()).storeSetting);
     }
 
     @ParameterizedTest

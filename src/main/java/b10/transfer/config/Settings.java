@@ -20,6 +20,8 @@ public final class Settings {
     public final Path localCacheDir;
     /** The filesystem store's directory; unused when {@link #s3} is set. */
     public final Path storeDir;
+    /** The variable that named {@link #storeDir}: B10_TRANSFER_STORE or B10FS_CACHE_DIR. */
+    public final String storeSetting;
     /** The S3 store, when B10_TRANSFER_STORE is an s3:// URI; null for the filesystem store. */
     public final S3Location s3;
     public final Path localWorkDir;
@@ -77,9 +79,11 @@ public final class Settings {
                     s.bool(PREFIX + "S3_PATH_STYLE", endpoint != null), s.raw(PREFIX + "S3_REGION"),
                     (int) (partMb * 1024 * 1024), (int) Math.min(64, s.positiveLong(PREFIX + "S3_CONNECTIONS", 8)));
             storeDir = s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
+            storeSetting = "B10FS_CACHE_DIR";
         } else {
             s3 = null;
             storeDir = store != null ? absolutePath(store, PREFIX + "STORE") : s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
+            storeSetting = store != null ? PREFIX + "STORE" : "B10FS_CACHE_DIR";
         }
         localWorkDir = s.path("LOCAL_WORK_DIR", "/app");
         maxCacheBytes = s.positiveLong("MAX_CACHE_SIZE_MB", 1024) * 1024 * 1024;

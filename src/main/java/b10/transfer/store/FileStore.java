@@ -27,9 +27,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  */
 public final class FileStore implements ArchiveStore {
     private final Path dir;
+    /** The variable that named the directory, for messages. */
+    private final String setting;
 
     public FileStore(Path dir) {
+        this(dir, "B10FS_CACHE_DIR");
+    }
+
+    public FileStore(Path dir, String setting) {
         this.dir = dir;
+        this.setting = setting;
     }
 
     public Path dir() {
@@ -38,7 +45,7 @@ public final class FileStore implements ArchiveStore {
 
     @Override
     public String describe() {
-        return dir + " (B10FS_CACHE_DIR)";
+        return dir + " (" + setting + ")";
     }
 
     @Override
