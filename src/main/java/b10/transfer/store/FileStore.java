@@ -30,17 +30,9 @@ public final class FileStore implements ArchiveStore {
     /** The variable that named the directory, for messages. */
     private final String setting;
 
-    public FileStore(Path dir) {
-        this(dir, "B10FS_CACHE_DIR");
-    }
-
     public FileStore(Path dir, String setting) {
         this.dir = dir;
         this.setting = setting;
-    }
-
-    public Path dir() {
-        return dir;
     }
 
     @Override
@@ -157,7 +149,7 @@ public final class FileStore implements ArchiveStore {
     }
 
     /** An archive of some key ({@code cache_<hash>.latest.tar.zst|.gz}); temporaries start with a dot. */
-    public static boolean isArchiveName(String fileName) {
+    static boolean isArchiveName(String fileName) {
         return fileName.startsWith("cache_") && fileName.contains(".latest.tar");
     }
 
@@ -165,7 +157,7 @@ public final class FileStore implements ArchiveStore {
      * Whether the store holds an archive of any key: one listing, no key needed, so a load from an
      * empty store costs neither the key's digest nor the GPU probe. False when missing or unreadable.
      */
-    public boolean holdsArchives() {
+    boolean holdsArchives() {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 if (isArchiveName(p.getFileName().toString())) {
@@ -178,7 +170,7 @@ public final class FileStore implements ArchiveStore {
         return false;
     }
 
-    public Path archivePath(EnvironmentKey key, Settings.Compression c) {
+    private Path archivePath(EnvironmentKey key, Settings.Compression c) {
         return dir.resolve(key.archiveName(c));
     }
 
