@@ -2,6 +2,7 @@ package b10.transfer.cli;
 
 import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.Workers;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +44,7 @@ final class ProgressDisplay implements AutoCloseable {
     /** Starts the ticker; {@link #close()} stops it and, on a terminal, leaves the final state on its own line. */
     static ProgressDisplay start(String label, OperationControl control, PrintStream out, long plainTickNanos) {
         ProgressDisplay d = new ProgressDisplay(label, control, out, stderrIsTerminal(), plainTickNanos, System::nanoTime);
-        d.ticker = new Thread(d::tickUntilInterrupted, "b10-transfer-progress");
-        d.ticker.setDaemon(true);
+        d.ticker = Workers.daemon("progress", d::tickUntilInterrupted);
         d.ticker.start();
         control.onFinish(d::close); // the line ends before the result is logged
         return d;

@@ -1,6 +1,7 @@
 package b10.transfer.key;
 
 import b10.transfer.config.Settings;
+import b10.transfer.ops.Workers;
 import b10.transfer.probe.GpuProbes;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -27,9 +28,7 @@ public final class KeyResolver {
         long bound = settings.probeTimeout.toMillis();
         FutureTask<GpuProbes.Outcome> probe = new FutureTask<>(
                 () -> GpuProbes.probe(settings.gpuBackend, settings.libcuda, settings.gpuDevice, bound));
-        Thread t = new Thread(probe, "b10-transfer-key-gpu");
-        t.setDaemon(true);
-        t.start();
+        Workers.daemon("key-gpu", probe).start();
         PythonPackages.Versions versions = PythonPackages.read(settings.python, env);
         EnvironmentKey.prepareDigest();
         GpuProbes.Outcome gpu = await(probe, bound);
