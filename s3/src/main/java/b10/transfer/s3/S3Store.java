@@ -58,13 +58,11 @@ public final class S3Store implements ArchiveStore {
     private final S3Location where;
     private final Duration tempMaxAge;
     private final FutureTask<S3Client> building;
-    private volatile S3Client s3;
     private volatile boolean closed;
 
     /**
-     * Starts building the client at once, on a thread of its own, and sends one cheap request
-     * with it: the SDK's first use costs about a second of class loading and set-up, which then
-     * overlaps the environment key (the GPU probe) instead of adding to it.
+     * Starts building the client at once, on a thread of its own: the SDK's first use costs about
+     * a second of class loading and set-up, which then overlaps the caller's own work.
      */
     public S3Store(Settings settings) {
         this.where = settings.s3;
@@ -74,26 +72,14 @@ public final class S3Store implements ArchiveStore {
             building.run();
             if (closed) {
                 closeClient(); // the operation ended before the client was built
-                return;
-            }
-            try {
-                building.get().listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1));
-            } catch (Exception | LinkageError e) {
-                // a warm-up only: the operation's own requests report what is wrong
             }
         }).start();
     }
 
     /** The client, once built (the build reads no network: it takes about a second at most). */
     private S3Client client() {
-        S3Client c = s3;
-        if (c != null) {
-            return c;
-        }
         try {
-            c = building.get(S3Clients.ATTEMPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            s3 = c;
-            return c;
+            return building.get(S3Clients.ATTEMPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw S3Errors.describe("opening", e.getCause(), where);
         } catch (TimeoutException e) {
@@ -117,22 +103,36 @@ public final class S3Store implements ArchiveStore {
         return "s3://" + where.bucket() + "/" + where.key(name);
     }
 
+    /** A listing of at most one object: proves the bucket and the credentials, and readies the client's request path. */
+    private void listOne() {
+        client().listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1));
+    }
+
     /**
      * Nothing to check before the key: the pointer's GET is the load's first request, and it
      * names a missing bucket, denied credentials or an unreachable endpoint as well as a listing
      * would, one round trip sooner. (A listing is also not a reliable answer on every
-     * S3-compatible server while a pointer is being replaced.)
+     * S3-compatible server while a pointer is being replaced.) One listing is sent on a thread of
+     * its own, its answer unused: the SDK's first request costs some hundred milliseconds of
+     * set-up, which then overlaps the environment key (the GPU probe).
      */
     @Override
     public Refusal checkLoad() {
+        Workers.daemon("s3-warm-up", () -> {
+            try {
+                listOne();
+            } catch (RuntimeException | LinkageError e) {
+                // a warm-up only: the load's own requests report what is wrong
+            }
+        }).start();
         return null;
     }
 
-    /** One listing of at most one object proves the bucket and the credentials before the archive is written. */
+    /** One listing proves the bucket and the credentials before the archive is written. */
     @Override
     public Refusal checkSave() {
         try {
-            client().listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1));
+            listOne();
             return null;
         } catch (SdkException e) {
             return new Refusal(false, S3Errors.describe("listing", e, where).getMessage());
