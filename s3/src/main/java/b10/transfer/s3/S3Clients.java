@@ -10,7 +10,11 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
@@ -52,13 +56,20 @@ final class S3Clients {
         return b.build();
     }
 
-    /** The setting, else the SDK's chain (AWS_REGION, the profile, the instance), else us-east-1. */
+    /**
+     * The setting, else the SDK's chain (AWS_REGION, the profile, on AWS the instance), else
+     * us-east-1. For an S3-compatible endpoint the chain skips the instance metadata service: it
+     * is not there to answer, and asking it costs about a second.
+     */
     private static Region region(S3Location where) {
         if (where.region() != null) {
             return Region.of(where.region());
         }
+        AwsRegionProvider chain = where.endpoint() != null
+                ? new AwsRegionProviderChain(new SystemSettingsRegionProvider(), new AwsProfileRegionProvider())
+                : new DefaultAwsRegionProviderChain();
         try {
-            return new DefaultAwsRegionProviderChain().getRegion();
+            return chain.getRegion();
         } catch (SdkClientException e) {
             // S3-compatible services ignore the region; on AWS, cross-region access finds the bucket's
             return Region.US_EAST_1;
