@@ -25,10 +25,6 @@ public record S3Location(String bucket, String prefix, URI endpoint, boolean pat
         return prefix.isEmpty() ? name : prefix + "/" + name;
     }
 
-    static boolean isS3(String store) {
-        return store != null && store.regionMatches(true, 0, "s3://", 0, 5);
-    }
-
     /** Splits {@code s3://bucket/some/prefix/} into bucket and prefix (no slash at either end). */
     static String[] parse(String store, String setting) {
         String rest = store.substring(5);

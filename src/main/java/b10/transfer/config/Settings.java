@@ -68,7 +68,8 @@ public final class Settings {
         localCacheDir = home == null ? Path.of("/tmp", "torchinductor_" + user(s))
                 : absolutePath(home, s.raw("TORCH_CACHE_DIR") != null ? "TORCH_CACHE_DIR" : "TORCHINDUCTOR_CACHE_DIR");
         String store = s.raw(PREFIX + "STORE");
-        if (S3Location.isS3(store)) {
+        // a plain test, so that S3Location is loaded (premain reads the settings) only for an s3:// store
+        if (store != null && store.regionMatches(true, 0, "s3://", 0, 5)) {
             String[] bucketAndPrefix = S3Location.parse(store, PREFIX + "STORE");
             URI endpoint = S3Location.endpoint(s.raw(PREFIX + "S3_ENDPOINT"), PREFIX + "S3_ENDPOINT");
             long partMb = s.positiveLong(PREFIX + "S3_PART_MB", 8);
