@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar="$root/agent/target/b10-transfer.jar"
-fixture="${1:-$root/../shared/fixtures/inductor-cache-gpt2-h200.tgz}"
+fixture="${1:-$root/fixtures/inductor-cache-gpt2-h200.tgz}"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 [ -f "$jar" ] || { echo "demo: $jar is missing; build first (see the README)" >&2; exit 2; }
 [ -f "$fixture" ] || { echo "demo: fixture $fixture is missing" >&2; exit 2; }

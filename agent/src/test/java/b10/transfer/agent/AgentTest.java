@@ -26,8 +26,8 @@ class AgentTest {
     void seedStore() throws Exception {
         store = tmp.resolve("store");
         venv = SurvivalKit.fakeVenv(tmp);
-        Path fixture = Path.of(System.getProperty("b10.test.fixtures", "../../shared/fixtures"), "inductor-cache-gpt2-h200.tgz");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(fixture), "fixture present");
+        Path fixture = Path.of(System.getProperty("b10.test.fixtures", "../fixtures"), "inductor-cache-gpt2-h200.tgz");
+        assertTrue(Files.isRegularFile(fixture), "fixture " + fixture + " is missing from the checkout");
         Path seed = Files.createDirectories(tmp.resolve("seed"));
         assertEquals(0, new ProcessBuilder("tar", "-xzf", fixture.toString(), "-C", seed.toString()).start().waitFor());
         ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env(seed.resolve("indc-cold")), 60,
