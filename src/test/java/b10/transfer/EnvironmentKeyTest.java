@@ -1,6 +1,8 @@
 package b10.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -17,19 +19,41 @@ class EnvironmentKeyTest {
     @TempDir
     Path tmp;
 
+    // The vectors are the Python package's own: sha256(json.dumps(d, sort_keys=True).encode())[:16].
     @Test
-    void seedMode_reproducesThePythonPackagesKeyAndArchiveName() {
+    void seedMode_h200_isThePythonPackagesKeyAndArchiveName() {
         EnvironmentKey k = new EnvironmentKey("2.11.0+cu130", "13.0", "3.6.0", "NVIDIA H200", "9.0", Settings.KeyMode.SEED);
-        assertEquals("torch-2.11.0+cu130_cuda-13.0_cc-9.0_triton-3.6.0", k.text());
-        // printf %s 'torch-2.11.0+cu130_cuda-13.0_cc-9.0_triton-3.6.0' | sha256sum | cut -c1-12
-        assertEquals("04b32f88aff0", k.hash());
-        assertEquals("cache_04b32f88aff0.latest.tar.gz", k.archiveName(Settings.Compression.GZIP));
+        assertEquals("{\"cuda_version\": \"13.0\", \"device_name\": \"NVIDIA H200\"}", k.text());
+        assertEquals("c23102092c348195", k.hash());
+        assertEquals("cache_c23102092c348195.latest.tar.gz", k.archiveName(Settings.Compression.GZIP));
     }
 
     @Test
-    void seedMode_cpuKey_hasTheSeedsShape() {
-        EnvironmentKey k = new EnvironmentKey("2.1.0", null, null, null, null, Settings.KeyMode.SEED);
-        assertEquals("torch-2.1.0_cpu_triton-none", k.text());
+    void seedMode_h100_leavesOutTorchTritonAndComputeCapability() {
+        EnvironmentKey k = new EnvironmentKey("2.7.0+cu128", "12.8", "3.3.0", "NVIDIA H100 80GB HBM3", "9.0", Settings.KeyMode.SEED);
+        assertEquals("3b20c534a035fa77", k.hash());
+        EnvironmentKey otherTorch = new EnvironmentKey("2.8.0+cu128", "12.8", "3.4.0", "NVIDIA H100 80GB HBM3", "9.0", Settings.KeyMode.SEED);
+        assertEquals(k.hash(), otherTorch.hash());
+    }
+
+    @Test
+    void seedMode_cpuKey_namesThePlatformAsPythonDoes() {
+        EnvironmentKey k = new EnvironmentKey("2.11.0", null, null, null, null, Settings.KeyMode.SEED, "x86_64", "Linux");
+        assertEquals("{\"cpu_architecture\": \"x86_64\", \"device_type\": \"cpu\", \"platform_system\": \"Linux\"}", k.text());
+        assertEquals("436c59e667a63097", k.hash());
+    }
+
+    @Test
+    void seedMode_aCpuBuildOfTorchOnAGpuMachine_getsTheCpuKey_asTorchCudaIsAvailableSaysFalse() {
+        EnvironmentKey k = new EnvironmentKey("2.11.0+cpu", null, null, "NVIDIA H200", "9.0", Settings.KeyMode.SEED, "x86_64", "Linux");
+        assertEquals("436c59e667a63097", k.hash());
+    }
+
+    @Test
+    void seedMode_onThisMachine_usesUnamesNames() {
+        EnvironmentKey k = new EnvironmentKey("2.11.0", null, null, null, null, Settings.KeyMode.SEED);
+        assertTrue(k.text().contains("\"platform_system\": \"Linux\""), k.text());
+        assertFalse(k.text().contains("amd64"), k.text());
     }
 
     @Test

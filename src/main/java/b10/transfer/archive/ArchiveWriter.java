@@ -31,7 +31,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Writes a cache directory as one archive: header entry, the directories and regular files in
- * sorted order, manifest entry. Symbolic links and special files are left out (a reader of ours
+ * sorted order, manifest entry. In the Python package's layout ({@link Layout#PYTHON}) the archive
+ * is what {@code tar -czf X -C dir .} makes: members {@code ./...}, nothing but the cache's own
+ * files, so that the package's {@code tar -xzf} restores exactly the saved tree; the manifest is
+ * then only returned, for the store to keep beside the archive. Symbolic links and special files are left out (a reader of ours
  * would refuse them). Small files are read ahead by a few threads while the stream compresses,
  * within a bounded number of bytes, so that memory stays small whatever the cache's size.
  */
@@ -41,6 +44,22 @@ public final class ArchiveWriter {
 
     /** What was written. */
     public record Result(long files, long bytes, String digest, int skipped) {
+        /** The manifest's fields, as the native layout's last entry holds them. */
+        public Map<String, String> manifest() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("files", Long.toString(files));
+            m.put("bytes", Long.toString(bytes));
+            m.put("digest", digest);
+            return m;
+        }
+    }
+
+    /** Which members an archive has besides the cache's files. */
+    public enum Layout {
+        /** Our header first and manifest last, under .b10-transfer/. */
+        NATIVE,
+        /** The Python package's: a ./ root and ./-prefixed members, nothing else. */
+        PYTHON
     }
 
     private record Item(String name, Path path, boolean directory, long size, boolean executable, long mtimeSeconds) {
@@ -51,9 +70,16 @@ public final class ArchiveWriter {
     private final int workers;
     private final long maxBytes;
     private final ExecutorService readers;
+    private final Layout layout;
 
     /** @param level zstd level (gzip always uses 6); @param workers zstd compression threads, 0 for none */
     public ArchiveWriter(Settings.Compression compression, int level, int workers, long maxBytes, ExecutorService readers) {
+        this(compression, level, workers, maxBytes, readers, Layout.NATIVE);
+    }
+
+    public ArchiveWriter(Settings.Compression compression, int level, int workers, long maxBytes, ExecutorService readers,
+                         Layout layout) {
+        this.layout = layout;
         this.compression = compression;
         this.level = level;
         this.workers = workers;
@@ -85,11 +111,19 @@ public final class ArchiveWriter {
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
 
-        Map<String, String> head = new LinkedHashMap<>(header);
-        head.put("format", ArchiveMetadata.FORMAT);
-        head.put("expected_files", Long.toString(totalFiles));
-        head.put("expected_bytes", Long.toString(totalBytes));
-        putBytes(tar, ArchiveMetadata.HEADER, ArchiveMetadata.encode(head));
+        String prefix = "";
+        if (layout == Layout.NATIVE) {
+            Map<String, String> head = new LinkedHashMap<>(header);
+            head.put("format", ArchiveMetadata.FORMAT);
+            head.put("expected_files", Long.toString(totalFiles));
+            head.put("expected_bytes", Long.toString(totalBytes));
+            putBytes(tar, ArchiveMetadata.HEADER, ArchiveMetadata.encode(head));
+        } else {
+            prefix = "./";
+            TarArchiveEntry root = entry(prefix, 0755, System.currentTimeMillis() / 1000);
+            tar.putArchiveEntry(root);
+            tar.closeArchiveEntry();
+        }
 
         ArrayDeque<Pending> ahead = new ArrayDeque<>();
         int next = 0;
@@ -111,7 +145,7 @@ public final class ArchiveWriter {
             }
             Item item = items.get(at);
             if (item.directory) {
-                TarArchiveEntry e = entry(item.name + "/", 0755, item.mtimeSeconds);
+                TarArchiveEntry e = entry(prefix + item.name + "/", 0755, item.mtimeSeconds);
                 tar.putArchiveEntry(e);
                 tar.closeArchiveEntry();
                 continue;
@@ -126,7 +160,7 @@ public final class ArchiveWriter {
                     continue;
                 }
             }
-            TarArchiveEntry e = entry(item.name, item.executable ? 0755 : 0644, item.mtimeSeconds);
+            TarArchiveEntry e = entry(prefix + item.name, item.executable ? 0755 : 0644, item.mtimeSeconds);
             CRC32C crc = new CRC32C();
             if (content != null) {
                 e.setSize(content.length);
@@ -141,13 +175,12 @@ public final class ArchiveWriter {
             }
             control.progress(digest.bytes(), digest.files());
         }
-        Map<String, String> manifest = new LinkedHashMap<>();
-        manifest.put("files", Long.toString(digest.files()));
-        manifest.put("bytes", Long.toString(digest.bytes()));
-        manifest.put("digest", digest.finish());
-        putBytes(tar, ArchiveMetadata.MANIFEST, ArchiveMetadata.encode(manifest));
+        Result result = new Result(digest.files(), digest.bytes(), digest.finish(), skipped[0]);
+        if (layout == Layout.NATIVE) {
+            putBytes(tar, ArchiveMetadata.MANIFEST, ArchiveMetadata.encode(result.manifest()));
+        }
         tar.close();
-        return new Result(digest.files(), digest.bytes(), manifest.get("digest"), skipped[0]);
+        return result;
     }
 
     /** Streams a large file; its size is fixed when opened, and a file that shrinks meanwhile fails the save. */

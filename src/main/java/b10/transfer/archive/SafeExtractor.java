@@ -51,6 +51,15 @@ public final class SafeExtractor {
     }
 
     public Result extract(InputStream raw, Path staging, TransferControl control) throws IOException {
+        return extract(raw, staging, control, null);
+    }
+
+    /**
+     * @param sideManifest the manifest kept beside an archive in the Python package's layout (which
+     *                     carries none inside), or null; an archive with its own header ignores it
+     */
+    public Result extract(InputStream raw, Path staging, TransferControl control, Map<String, String> sideManifest)
+            throws IOException {
         EntryGuard guard = new EntryGuard(staging, limits.maxDepth(), limits.maxPathLength());
         ArchiveStreams.Opened opened = ArchiveStreams.open(raw);
         InputStream body = opened.body();
@@ -162,12 +171,16 @@ public final class SafeExtractor {
             // on any failure too: no write of ours may land after we return (the caller deletes staging)
             drain(inFlight);
         }
-        return judge(header, manifest, digest, opened.compression());
+        return judge(header, manifest, sideManifest, digest, opened.compression());
     }
 
-    private static Result judge(Map<String, String> header, Map<String, String> manifest, ContentDigest digest,
-                                Settings.Compression compression) {
+    private static Result judge(Map<String, String> header, Map<String, String> manifest, Map<String, String> sideManifest,
+                                ContentDigest digest, Settings.Compression compression) {
         String actual = digest.finish();
+        if (header == null && sideManifest != null && compression == Settings.Compression.GZIP) {
+            checkDigest(actual, digest, sideManifest, "the manifest beside it");
+            return new Result(digest.files(), digest.bytes(), Map.of(), true, actual);
+        }
         if (header == null && compression != Settings.Compression.GZIP) {
             throw new CacheValidationError("archive rejected: a zstd archive without b10-transfer's header and manifest"
                     + " (the Python package writes gzip), so its content cannot be verified");
@@ -179,14 +192,18 @@ public final class SafeExtractor {
         if (manifest == null) {
             throw new CacheValidationError("archive rejected: truncated (it ends without its manifest)");
         }
+        checkDigest(actual, digest, manifest, "the manifest");
+        return new Result(digest.files(), digest.bytes(), header, true, actual);
+    }
+
+    private static void checkDigest(String actual, ContentDigest digest, Map<String, String> manifest, String which) {
         if (!actual.equals(manifest.get("digest"))
                 || !Long.toString(digest.files()).equals(manifest.get("files"))
                 || !Long.toString(digest.bytes()).equals(manifest.get("bytes"))) {
             throw new CacheValidationError("archive rejected: content digest mismatch (" + digest.files() + " files, "
-                    + digest.bytes() + " bytes read; the manifest says " + manifest.get("files") + " files, "
+                    + digest.bytes() + " bytes read; " + which + " says " + manifest.get("files") + " files, "
                     + manifest.get("bytes") + " bytes): the archive is corrupted");
         }
-        return new Result(digest.files(), digest.bytes(), header, true, actual);
     }
 
     private void checkExpected(Map<String, String> header, Path staging) {

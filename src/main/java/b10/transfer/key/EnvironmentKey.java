@@ -13,9 +13,14 @@ import java.util.Map;
  *
  * <p>The full key includes the GPU's name as well as its compute capability: TorchInductor's
  * FX-graph cache key includes the device name, so an H100 cache restored on an H200 (both cc 9.0)
- * would never be hit. The seed mode reproduces the Python package's key exactly
- * ({@code torch-<v>_cuda-<v>_cc-<maj.min>_triton-<v>}, {@code cache_<sha256[:12]>.latest.tar.gz})
- * so that a store can be shared with it.
+ * would never be hit.
+ *
+ * <p>The seed mode reproduces the key of the Python package's code (0.1 to 0.3), so that one store
+ * can be shared with it: the first 16 hex digits of SHA-256 over {@code json.dumps(d, sort_keys=True)},
+ * where {@code d} is {@code {"cuda_version": torch.version.cuda, "device_name": <the driver's name>}}
+ * on a GPU, else {@code {"cpu_architecture": platform.machine(), "device_type": "cpu",
+ * "platform_system": platform.system()}}. torch's and triton's versions are not part of it: the
+ * Python package leaves them out, and a shared store has to use its rule.
  */
 public final class EnvironmentKey {
     private final String torch;
@@ -24,19 +29,62 @@ public final class EnvironmentKey {
     private final String gpuName;
     private final String computeCapability;
     private final Settings.KeyMode mode;
+    private final boolean torchFound;
+    private final String platformMachine;
+    private final String platformSystem;
     private final String text;
     private final String hash;
 
+    /** A key for this machine's platform (the seed mode's CPU key names it). */
     public EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
                           Settings.KeyMode mode) {
+        this(torch, cuda, triton, gpuName, computeCapability, mode, PythonPlatform.machine(), PythonPlatform.system());
+    }
+
+    /** @param platformMachine and @param platformSystem as Python's platform.machine() and platform.system() say them */
+    public EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
+                          Settings.KeyMode mode, String platformMachine, String platformSystem) {
+        this.torchFound = torch != null;
         this.torch = torch == null ? "none" : torch;
         this.cuda = cuda;
         this.triton = triton == null ? "none" : triton;
         this.gpuName = gpuName;
         this.computeCapability = computeCapability;
         this.mode = mode;
-        this.text = render();
-        this.hash = sha256(text).substring(0, 12);
+        this.platformMachine = platformMachine;
+        this.platformSystem = platformSystem;
+        if (mode == Settings.KeyMode.SEED) {
+            this.text = PythonJson.dumpsSorted(seedDict());
+            this.hash = sha256(text).substring(0, 16);
+        } else {
+            this.text = render();
+            this.hash = sha256(text).substring(0, 12);
+        }
+    }
+
+    /**
+     * The dictionary the Python package hashes: a GPU's when torch was built with CUDA and the
+     * driver shows a device (torch.cuda.is_available()), else the CPU's.
+     */
+    private Map<String, String> seedDict() {
+        Map<String, String> d = new LinkedHashMap<>();
+        if (computeCapability != null && cuda != null && gpuName != null) {
+            d.put("cuda_version", cuda);
+            d.put("device_name", gpuName);
+        } else {
+            d.put("cpu_architecture", platformMachine);
+            d.put("device_type", "cpu");
+            d.put("platform_system", platformSystem);
+        }
+        return d;
+    }
+
+    /**
+     * Whether torch was found in the server's Python. A key without it must not be published
+     * under: the cache depends on torch, and any later torch would restore it.
+     */
+    public boolean torchFound() {
+        return torchFound;
     }
 
     public static EnvironmentKey of(PythonPackages.Versions v, GpuFacts gpu, Settings.KeyMode mode) {
@@ -59,12 +107,15 @@ public final class EnvironmentKey {
         return b.append("_triton-").append(triton).toString();
     }
 
-    /** The readable key, e.g. torch-2.11.0+cu130_cuda-13.0_gpu-NVIDIA-H200_cc-9.0_triton-3.6.0. */
+    /**
+     * The readable key, e.g. torch-2.11.0+cu130_cuda-13.0_gpu-NVIDIA-H200_cc-9.0_triton-3.6.0; in seed
+     * mode the JSON text that is hashed, e.g. {"cuda_version": "13.0", "device_name": "NVIDIA H200"}.
+     */
     public String text() {
         return text;
     }
 
-    /** The first 12 hex digits of the key's SHA-256, as the seed names archives. */
+    /** The first 12 hex digits of the key's SHA-256 (16 in seed mode, as the Python package names archives). */
     public String hash() {
         return hash;
     }
@@ -85,6 +136,9 @@ public final class EnvironmentKey {
         m.put("gpu_name", gpuName);
         m.put("compute_capability", computeCapability);
         m.put("triton", triton);
+        if (mode == Settings.KeyMode.SEED) {
+            m.put("seed_dict", text);
+        }
         m.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
         return m;
     }

@@ -11,6 +11,7 @@ import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
 import b10.transfer.store.ArchiveStore;
 import b10.transfer.store.LocalCache;
+import b10.transfer.store.Publisher;
 import b10.transfer.store.Stores;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,7 +134,7 @@ public final class CacheOperations {
             SafeExtractor.Result r;
             ExecutorService writers = Workers.pool("writer", settings.writerThreads);
             try (InputStream in = archive.open(control)) {
-                r = new SafeExtractor(ExtractionLimits.of(settings), writers).extract(in, staging, control);
+                r = new SafeExtractor(ExtractionLimits.of(settings), writers).extract(in, staging, control, archive.sideManifest());
             } finally {
                 writers.shutdownNow();
             }
@@ -186,6 +187,13 @@ public final class CacheOperations {
             store.removeStale(settings.tempMaxAge, true);
             EnvironmentKey key = key();
             target = store.locationFor(key, settings.compression);
+            if (store.layout() == ArchiveWriter.Layout.PYTHON) {
+                String name = key.archiveName(settings.compression);
+                if (store.find(key).filter(a -> a.location().endsWith("/" + name)).isPresent()) {
+                    return saveResult(SaveStatus.SKIPPED, "the store already holds " + name
+                            + " (B10_TRANSFER_KEY_MODE=seed: the first writer wins, as in the Python package)", t0, target, null, 0, 0, 0);
+                }
+            }
             Map<String, String> header = new LinkedHashMap<>();
             header.put("key", key.text());
             header.put("hash", key.hash());
@@ -196,8 +204,19 @@ public final class CacheOperations {
             ArchiveWriter.Result[] written = new ArchiveWriter.Result[1];
             ArchiveStore.Stored published;
             try {
-                ArchiveWriter writer = new ArchiveWriter(settings.compression, settings.zstdLevel, settings.zstdWorkers, settings.maxCacheBytes, readers);
-                published = store.publish(key, settings.compression, out -> written[0] = writer.write(dir, out, header, control), control);
+                ArchiveWriter writer = new ArchiveWriter(settings.compression, settings.zstdLevel, settings.zstdWorkers,
+                        settings.maxCacheBytes, readers, store.layout());
+                published = store.publish(key, settings.compression, new Publisher.Body() {
+                    @Override
+                    public void writeTo(java.io.OutputStream out) throws IOException {
+                        written[0] = writer.write(dir, out, header, control);
+                    }
+
+                    @Override
+                    public Map<String, String> manifest() {
+                        return written[0] == null ? null : written[0].manifest();
+                    }
+                }, control);
             } finally {
                 readers.shutdownNow();
             }

@@ -1,5 +1,6 @@
 package b10.transfer.store;
 
+import b10.transfer.archive.ArchiveWriter;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
 import b10.transfer.ops.OperationControl;
@@ -32,6 +33,16 @@ public interface ArchiveStore extends AutoCloseable {
 
         /** The archive's bytes from the first; the store may read ahead in parallel. */
         InputStream open(OperationControl control) throws IOException;
+
+        /** The manifest kept beside an archive that cannot carry its own (the Python layout), when it describes this one. */
+        default Map<String, String> sideManifest() {
+            return null;
+        }
+    }
+
+    /** The members the store's archives have: the Python package's layout where a store is shared with it. */
+    default ArchiveWriter.Layout layout() {
+        return ArchiveWriter.Layout.NATIVE;
     }
 
     /** The path or URI, and the setting that chose it, for messages. */

@@ -3,6 +3,7 @@ package b10.transfer.store;
 import b10.transfer.CacheError;
 import b10.transfer.archive.ArchiveMetadata;
 import b10.transfer.archive.ArchiveStreams;
+import b10.transfer.archive.ArchiveWriter;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
 import b10.transfer.ops.OperationControl;
@@ -24,15 +25,30 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 /**
  * The store's layout: one archive per key, {@code cache_<hash>.latest.tar.zst} (or {@code .tar.gz}),
  * directly in the store directory, with publishers' temporaries beside them as hidden files.
+ *
+ * <p>In seed mode the directory is shared with the Python package: archives are its
+ * {@code cache_<key>.latest.tar.gz} in its layout, each with a {@link SideManifest}, and a load
+ * also finds the {@code cache_<key>.<hostname>.latest.tar.gz} that its 0.0.x versions published.
  */
 public final class FileStore implements ArchiveStore {
     private final Path dir;
     /** The variable that named the directory, for messages. */
     private final String setting;
+    private final boolean sharedWithPython;
 
     public FileStore(Path dir, String setting) {
+        this(dir, setting, Settings.KeyMode.FULL);
+    }
+
+    public FileStore(Path dir, String setting, Settings.KeyMode keyMode) {
         this.dir = dir;
         this.setting = setting;
+        this.sharedWithPython = keyMode == Settings.KeyMode.SEED;
+    }
+
+    @Override
+    public ArchiveWriter.Layout layout() {
+        return sharedWithPython ? ArchiveWriter.Layout.PYTHON : ArchiveWriter.Layout.NATIVE;
     }
 
     @Override
@@ -85,8 +101,33 @@ public final class FileStore implements ArchiveStore {
     }
 
     @Override
-    public Optional<Stored> find(EnvironmentKey key) {
-        return newest(key).map(StoredFile::new);
+    public Optional<Stored> find(EnvironmentKey key) throws IOException {
+        Optional<Path> p = newest(key);
+        if (p.isEmpty() && sharedWithPython) {
+            p = newestOfHosts(key);
+        }
+        return p.map(StoredFile::new);
+    }
+
+    /** The Python package 0.0.x's {@code cache_<key>.<hostname>.latest.tar.gz}, any hostname, the newest. */
+    private Optional<Path> newestOfHosts(EnvironmentKey key) throws IOException {
+        String prefix = "cache_" + key.hash() + ".";
+        String suffix = ".latest.tar.gz";
+        Path best = null;
+        long bestTime = Long.MIN_VALUE;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.length() > prefix.length() + suffix.length() && n.startsWith(prefix) && n.endsWith(suffix)) {
+                    long t = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis();
+                    if (t > bestTime) {
+                        best = p;
+                        bestTime = t;
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     @Override
@@ -97,7 +138,17 @@ public final class FileStore implements ArchiveStore {
     @Override
     public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, OperationControl control)
             throws IOException {
-        return new StoredFile(Publisher.publish(dir, key.archiveName(compression), body));
+        Path target = dir.resolve(key.archiveName(compression));
+        Publisher.BeforeRename sideManifest = null;
+        if (layout() == ArchiveWriter.Layout.PYTHON) {
+            // written before the archive appears, so that a reader of the new archive finds its manifest
+            sideManifest = temp -> {
+                if (body.manifest() != null) {
+                    SideManifest.publishFor(temp, target, body.manifest(), key.text());
+                }
+            };
+        }
+        return new StoredFile(Publisher.publish(dir, target.getFileName().toString(), body, sideManifest));
     }
 
     @Override
@@ -127,6 +178,11 @@ public final class FileStore implements ArchiveStore {
             }
             return Files.newInputStream(path);
         }
+
+        @Override
+        public Map<String, String> sideManifest() {
+            return SideManifest.readFor(path);
+        }
     }
 
     /** The key's archive, whichever compression it was written with; the newer if both exist. */
@@ -148,9 +204,13 @@ public final class FileStore implements ArchiveStore {
         return Optional.ofNullable(best);
     }
 
-    /** An archive of some key ({@code cache_<hash>.latest.tar.zst|.gz}); temporaries start with a dot. */
+    /**
+     * An archive of some key ({@code cache_<hash>.latest.tar.zst|.gz}, or the Python package 0.0.x's
+     * {@code cache_<hash>.<host>.latest.tar.gz}); temporaries start with a dot, and neither its staging
+     * files ({@code .incomplete.}) nor our side manifests end like an archive.
+     */
     static boolean isArchiveName(String fileName) {
-        return fileName.startsWith("cache_") && fileName.contains(".latest.tar");
+        return fileName.startsWith("cache_") && (fileName.endsWith(".latest.tar.gz") || fileName.endsWith(".latest.tar.zst"));
     }
 
     /**

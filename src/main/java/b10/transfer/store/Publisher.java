@@ -24,6 +24,16 @@ public final class Publisher {
     /** Writes the archive's bytes. */
     public interface Body {
         void writeTo(OutputStream out) throws IOException;
+
+        /** The manifest of what {@link #writeTo} wrote (files, bytes, digest); null where the archive carries its own. */
+        default java.util.Map<String, String> manifest() {
+            return null;
+        }
+    }
+
+    /** Runs on the whole, synced temporary just before it is renamed into place. */
+    public interface BeforeRename {
+        void accept(Path temp) throws IOException;
     }
 
     private Publisher() {
@@ -37,6 +47,10 @@ public final class Publisher {
     }
 
     public static Path publish(Path dir, String finalName, Body body) throws IOException {
+        return publish(dir, finalName, body, null);
+    }
+
+    public static Path publish(Path dir, String finalName, Body body, BeforeRename beforeRename) throws IOException {
         Path temp = dir.resolve(temporaryName(finalName));
         Path target = dir.resolve(finalName);
         try {
@@ -47,6 +61,9 @@ public final class Publisher {
                 out.flush();
                 ch.force(true);
                 PausePoints.reach("after-fsync");
+            }
+            if (beforeRename != null) {
+                beforeRename.accept(temp);
             }
             PausePoints.reach("before-rename");
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -13,7 +13,7 @@ public final class Stores {
 
     public static ArchiveStore open(Settings settings) {
         if (settings.s3 == null) {
-            return new FileStore(settings.storeDir, settings.storeSetting);
+            return new FileStore(settings.storeDir, settings.storeSetting, settings.keyMode);
         }
         // child first: the SDK is kept apart from a host's own AWS SDK
         ClassLoader loader = S3StoreLoader.get();
