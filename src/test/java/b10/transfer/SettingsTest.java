@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import b10.transfer.config.Settings;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -103,5 +104,48 @@ class SettingsTest {
         CacheValidationError e = assertThrows(CacheValidationError.class, () -> Settings.from(env, Map.of()));
         assertTrue(e.getMessage().startsWith(name + "="), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"gs://bucket/x, gs://", "https://example.com/cache, https://", "az://c/x, az://"})
+    void store_withAnotherScheme_namesTheSchemesThereAre_notARelativePath(String value, String scheme) {
+        CacheValidationError e = assertThrows(CacheValidationError.class,
+                () -> Settings.from(Map.of("B10_TRANSFER_STORE", value), Map.of()));
+        assertTrue(e.getMessage().contains("scheme " + scheme) && e.getMessage().contains("s3://bucket/prefix"), e.getMessage());
+        assertTrue(!e.getMessage().contains("relative"), e.getMessage());
+    }
+
+    @Test
+    void misspelledVariable_isOneWarningNamingTheNearestSetting() {
+        Settings s = Settings.from(Map.of("B10_TRANSFER_SAVE_TIMOUT_S", "10", "B10_TRANSFER_LOG_LEVEL", "info",
+                "B10_TEST_OTHER", "x", "PATH", "/bin"), Map.of());
+        assertEquals(1, s.warnings.size(), s.warnings.toString());
+        assertTrue(s.warnings.get(0).contains("B10_TRANSFER_SAVE_TIMOUT_S")
+                && s.warnings.get(0).contains("did you mean B10_TRANSFER_SAVE_TIMEOUT_S?"), s.warnings.get(0));
+    }
+
+    @Test
+    void unknownAgentOption_isOneWarningNamingTheNearestSetting_andKnownOnesAreQuiet() {
+        Settings s = Settings.from(Map.of(), Map.of("SAVE_ON_EXT", "false", "SAVE_ON_EXIT", "true", "RESTORE", "background",
+                "S3_REGION", "x"));
+        assertEquals(1, s.warnings.size(), s.warnings.toString());
+        assertTrue(s.warnings.get(0).contains("agent option SAVE_ON_EXT") && s.warnings.get(0).contains("did you mean SAVE_ON_EXIT?"),
+                s.warnings.get(0));
+        Settings far = Settings.from(Map.of(), Map.of("FOO", "1"));
+        assertEquals(List.of("agent option FOO is not a setting of b10-transfer and is ignored"), far.warnings);
+    }
+
+    @Test
+    void saveTimeout_byDefault_endsWithinKubernetesDefaultGracePeriod() {
+        assertTrue(Settings.from(Map.of(), Map.of()).saveTimeout.toSeconds() < 30);
+    }
+
+    @Test
+    void keyComponents_givenBySettings_needTheTorchVersion() {
+        Settings s = Settings.from(Map.of("B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130"), Map.of());
+        assertEquals("2.11.0+cu130", s.torchVersion);
+        CacheValidationError e = assertThrows(CacheValidationError.class,
+                () -> Settings.from(Map.of("B10_TRANSFER_TRITON_VERSION", "3.6.0"), Map.of()));
+        assertTrue(e.getMessage().contains("B10_TRANSFER_TORCH_VERSION"), e.getMessage());
     }
 }

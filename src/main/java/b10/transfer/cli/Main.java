@@ -94,9 +94,20 @@ public final class Main {
             settings = Settings.fromEnvironment();
         } catch (CacheValidationError e) {
             err.println("b10-transfer: configuration error: " + e.getMessage());
+            if (json) {
+                // a caller that parses stdout gets an answer too
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("status", "ERROR");
+                m.put("error", "configuration");
+                m.put("message", e.getMessage());
+                out.println(Json.write(m));
+            }
             return 2;
         }
         Log.configure(settings.logLevel);
+        for (String w : settings.warnings) {
+            err.println("b10-transfer: warning: " + w);
+        }
         switch (command) {
             case "load": {
                 OperationControl control = B10Transfer.newControl(settings);
@@ -139,6 +150,10 @@ public final class Main {
                 m.put("hash", r.key().hash());
                 m.put("archive", r.key().archiveName(settings.compression));
                 m.put("components", r.key().components());
+                if (!r.key().torchFound()) {
+                    m.put("warning", r.key().torchProblem());
+                    err.println("b10-transfer: warning: this key cannot be saved or loaded under: " + r.key().torchProblem());
+                }
                 print(out, json, m, null);
                 return 0;
             }

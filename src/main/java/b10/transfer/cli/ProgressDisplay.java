@@ -134,10 +134,26 @@ final class ProgressDisplay implements AutoCloseable {
             double rate = done / seconds;
             b.append("  ").append(CacheOperations.mibNumber(Math.round(rate))).append(" MiB/s");
             if (total > 0 && done < total) {
-                b.append("  ").append(duration((long) Math.ceil((total - done) / rate))).append(" left");
+                b.append("  ").append(duration(secondsLeft(seconds, done, total, files, filesTotal))).append(" left");
             }
         }
         return b.toString();
+    }
+
+    /**
+     * Time left from the share of the work done: by bytes, unless the files are far ahead of the
+     * bytes, as when many small files come before a few large ones (a cache's usual order): then a
+     * rate in bytes alone would promise hours for a save of seconds.
+     */
+    static long secondsLeft(double elapsed, long done, long total, long files, long filesTotal) {
+        double share = (double) done / total;
+        if (filesTotal > 0 && files <= filesTotal) {
+            double fileShare = (double) files / filesTotal;
+            if (fileShare > 2 * share) {
+                share = fileShare;
+            }
+        }
+        return share <= 0 || share >= 1 ? 0 : (long) Math.ceil(elapsed * (1 - share) / share);
     }
 
     static String duration(long seconds) {

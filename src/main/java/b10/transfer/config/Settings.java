@@ -4,6 +4,8 @@ import b10.transfer.CacheValidationError;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -29,6 +31,10 @@ public final class Settings {
     public final KeyMode keyMode;
     public final Compression compression;
     public final String python;
+    /** The key's components given by settings instead of read from the server's Python; null when not given. */
+    public final String torchVersion;
+    public final String torchCuda;
+    public final String tritonVersion;
     public final String gpuBackend;
     public final int gpuDevice;
     public final Path libcuda;
@@ -50,6 +56,10 @@ public final class Settings {
     public final int writerThreads;
     public final int zstdLevel;
     public final int zstdWorkers;
+    /** Globs of the main classes or jars the agent acts in; null: every application JVM (not the JDK's tools, not our CLI). */
+    public final String onlyIn;
+    /** One line for each setting that was given but is not one of ours (a typo), naming the nearest valid name. */
+    public final List<String> warnings;
 
     /** The store for messages: the S3 URI or the directory. */
     public String storeName() {
@@ -83,6 +93,9 @@ public final class Settings {
             storeSetting = "B10FS_CACHE_DIR";
         } else {
             s3 = null;
+            if (store != null) {
+                refuseUnsupportedScheme(store, PREFIX + "STORE");
+            }
             storeDir = store != null ? absolutePath(store, PREFIX + "STORE") : s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
             storeSetting = store != null ? PREFIX + "STORE" : "B10FS_CACHE_DIR";
         }
@@ -92,12 +105,20 @@ public final class Settings {
         Compression c = s.choice(PREFIX + "COMPRESSION", Compression.class, Compression.ZSTD);
         compression = keyMode == KeyMode.SEED ? Compression.GZIP : c;
         python = s.raw(PREFIX + "PYTHON") == null ? null : s.path(PREFIX + "PYTHON", null).toString();
+        torchVersion = s.raw(PREFIX + "TORCH_VERSION");
+        torchCuda = s.raw(PREFIX + "TORCH_CUDA");
+        tritonVersion = s.raw(PREFIX + "TRITON_VERSION");
+        if (torchVersion == null && (torchCuda != null || tritonVersion != null)) {
+            throw new CacheValidationError(PREFIX + "TORCH_CUDA and " + PREFIX + "TRITON_VERSION are used only with "
+                    + PREFIX + "TORCH_VERSION, which is not set");
+        }
         gpuBackend = s.oneOf(PREFIX + "GPU_BACKEND", "auto", "auto", "jna", "jcuda", "panama", "none");
         gpuDevice = (int) s.nonNegativeLong(PREFIX + "GPU_DEVICE", 0);
         libcuda = s.raw(PREFIX + "LIBCUDA") == null ? null : s.path(PREFIX + "LIBCUDA", null);
         probeTimeout = Duration.ofMillis(s.positiveLong(PREFIX + "PROBE_TIMEOUT_MS", 3000));
         loadTimeout = Duration.ofSeconds(s.positiveLong(PREFIX + "LOAD_TIMEOUT_S", 120));
-        saveTimeout = Duration.ofSeconds(s.positiveLong(PREFIX + "SAVE_TIMEOUT_S", 60));
+        // within Kubernetes' default grace period (30 s) with room for the server's own shutdown
+        saveTimeout = Duration.ofSeconds(s.positiveLong(PREFIX + "SAVE_TIMEOUT_S", 25));
         tempMaxAge = Duration.ofSeconds(s.positiveLong(PREFIX + "TEMP_MAX_AGE_S", 3600));
         maxEntries = s.positiveLong(PREFIX + "MAX_ENTRIES", 200_000);
         maxPathDepth = (int) s.positiveLong(PREFIX + "MAX_PATH_DEPTH", 32);
@@ -118,6 +139,12 @@ public final class Settings {
         }
         zstdWorkers = (int) s.nonNegativeLong(PREFIX + "ZSTD_WORKERS",
                 Math.min(8, Runtime.getRuntime().availableProcessors()));
+        onlyIn = s.raw(PREFIX + "ONLY_IN");
+        // read only for an s3:// store, known always
+        for (String n : new String[] {"S3_ENDPOINT", "S3_PATH_STYLE", "S3_REGION", "S3_PART_MB", "S3_CONNECTIONS"}) {
+            s.raw(PREFIX + n);
+        }
+        warnings = s.unknown();
     }
 
     /** Settings from the process environment alone. */
@@ -149,6 +176,24 @@ public final class Settings {
         return raw;
     }
 
+    /** A URI of another scheme is not "a relative path": say which schemes there are. */
+    static void refuseUnsupportedScheme(String value, String name) {
+        int colon = value.indexOf("://");
+        if (colon <= 0) {
+            return;
+        }
+        String scheme = value.substring(0, colon);
+        for (int i = 0; i < scheme.length(); i++) {
+            char c = scheme.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '+' || c == '-' || c == '.')) {
+                return;
+            }
+        }
+        throw new CacheValidationError(name + "='" + value + "' uses the scheme " + scheme + "://, which b10-transfer"
+                + " does not support: give an absolute path (a mounted filesystem) or s3://bucket/prefix (any S3-compatible"
+                + " service, with " + PREFIX + "S3_ENDPOINT)");
+    }
+
     static Path absolutePath(String value, String name) {
         if (value.isBlank()) {
             throw new CacheValidationError(name + " is set but empty; give an absolute path");
@@ -175,7 +220,11 @@ public final class Settings {
             this.options = options;
         }
 
+        /** Every name looked up, for telling a typo from a setting. */
+        private final java.util.Set<String> known = new java.util.HashSet<>();
+
         String raw(String name) {
+            known.add(name);
             String v = options.get(name);
             if (v == null && name.startsWith(PREFIX)) {
                 v = options.get(name.substring(PREFIX.length()));
@@ -184,6 +233,56 @@ public final class Settings {
                 v = env.get(name);
             }
             return v == null || v.isEmpty() ? null : v.trim();
+        }
+
+        /** Agent options and B10_TRANSFER_ variables that no setting read. */
+        List<String> unknown() {
+            List<String> out = new ArrayList<>();
+            for (String o : options.keySet()) {
+                if (!known.contains(o) && !known.contains(PREFIX + o)) {
+                    out.add("agent option " + o + " is not a setting of b10-transfer and is ignored" + nearest(o));
+                }
+            }
+            for (String e : env.keySet()) {
+                if (e.startsWith(PREFIX) && !known.contains(e)) {
+                    out.add("environment variable " + e + " is not a setting of b10-transfer and is ignored" + nearest(e));
+                }
+            }
+            return out;
+        }
+
+        private String nearest(String name) {
+            String best = null;
+            int bestDistance = Integer.MAX_VALUE;
+            for (String k : known) {
+                String candidate = name.startsWith(PREFIX) || !k.startsWith(PREFIX) ? k : k.substring(PREFIX.length());
+                int d = distance(name.toUpperCase(Locale.ROOT), candidate);
+                if (d < bestDistance || (d == bestDistance && candidate.compareTo(best) < 0)) {
+                    best = candidate;
+                    bestDistance = d;
+                }
+            }
+            return best != null && bestDistance <= Math.max(3, name.length() / 3) ? "; did you mean " + best + "?" : "";
+        }
+
+        /** Levenshtein distance. */
+        static int distance(String a, String b) {
+            int[] prev = new int[b.length() + 1];
+            int[] cur = new int[b.length() + 1];
+            for (int j = 0; j <= b.length(); j++) {
+                prev[j] = j;
+            }
+            for (int i = 1; i <= a.length(); i++) {
+                cur[0] = i;
+                for (int j = 1; j <= b.length(); j++) {
+                    int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                    cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+                }
+                int[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+            return prev[b.length()];
         }
 
         Path path(String name, String def) {

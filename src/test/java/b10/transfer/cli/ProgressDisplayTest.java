@@ -40,6 +40,20 @@ class ProgressDisplayTest {
     }
 
     @Test
+    void timeLeft_ofManySmallFilesBeforeALargeOne_followsTheFiles_notHours() {
+        ProgressDisplay d = display(false);
+        // 9,000 of 10,000 files (4 KiB each) done in 1.5 s, one 400 MiB file still to come:
+        // the bytes alone (35 MiB at 23 MiB/s) would say 18 s; the files say under a second
+        control.totals(435 * MIB, 10_000);
+        control.progress(35 * MIB, 9_000);
+        assertEquals(1, ProgressDisplay.secondsLeft(1.5, 35 * MIB, 435 * MIB, 9_000, 10_000));
+        control.totals(3_000 * MIB, 10_000);
+        control.progress(MIB, 5_000); // half the files, a thirtieth of a percent of the bytes, in 2 s
+        String line = d.render(2_000_000_000L);
+        assertTrue(line.endsWith("  2 s left"), line);
+    }
+
+    @Test
     void terminalRedrawsOneLineBlankingTheLongerPreviousOneAndEndsItOnClose() {
         ProgressDisplay d = display(true);
         control.totals(3_000 * MIB, 100_000);
