@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -51,6 +52,27 @@ public final class ArchiveWriter {
             m.put("bytes", Long.toString(bytes));
             m.put("digest", digest);
             return m;
+        }
+    }
+
+    /** Opens an archive's bytes from the first. */
+    public interface Source {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * Files of the store's current archive that the local cache lacks, to be copied into the new
+     * archive after the local files: a save never drops what another replica published.
+     *
+     * @param files relative path to size, of the entries to carry
+     */
+    public record Carry(Map<String, Long> files, Source archive) {
+        long bytes() {
+            long b = 0;
+            for (long v : files.values()) {
+                b += v;
+            }
+            return b;
         }
     }
 
@@ -89,10 +111,16 @@ public final class ArchiveWriter {
 
     public Result write(Path cacheDir, OutputStream sink, Map<String, String> header, TransferControl control)
             throws IOException {
+        return write(cacheDir, sink, header, control, null);
+    }
+
+    /** @param carry files to copy from the store's current archive after the local ones, or null */
+    public Result write(Path cacheDir, OutputStream sink, Map<String, String> header, TransferControl control, Carry carry)
+            throws IOException {
         int[] skipped = {0};
         List<Item> items = scan(cacheDir, skipped);
-        long totalBytes = 0;
-        long totalFiles = 0;
+        long totalBytes = carry == null ? 0 : carry.bytes();
+        long totalFiles = carry == null ? 0 : carry.files().size();
         for (Item i : items) {
             if (!i.directory) {
                 totalBytes += i.size;
@@ -175,12 +203,54 @@ public final class ArchiveWriter {
             }
             control.progress(digest.bytes(), digest.files());
         }
+        if (carry != null && !carry.files().isEmpty()) {
+            copyCarried(carry, tar, prefix, digest, chunk, control);
+        }
         Result result = new Result(digest.files(), digest.bytes(), digest.finish(), skipped[0]);
         if (layout == Layout.NATIVE) {
             putBytes(tar, ArchiveMetadata.MANIFEST, ArchiveMetadata.encode(result.manifest()));
         }
         tar.close();
         return result;
+    }
+
+    /** Copies the carried files from the store's archive, in its order, each exactly once. */
+    private static void copyCarried(Carry carry, TarArchiveOutputStream tar, String prefix, ContentDigest digest,
+                                    byte[] chunk, TransferControl control) throws IOException {
+        java.util.Set<String> left = new java.util.HashSet<>(carry.files().keySet());
+        try (InputStream raw = carry.archive().open()) {
+            TarArchiveInputStream in = new TarArchiveInputStream(ArchiveStreams.open(raw).body(), 1 << 16);
+            TarArchiveEntry from;
+            while (!left.isEmpty() && (from = in.getNextEntry()) != null) {
+                String name = EntryGuard.normalizeName(from.getName());
+                if (!from.isFile() || !left.remove(name) || from.getSize() != carry.files().get(name)) {
+                    continue;
+                }
+                TarArchiveEntry e = entry(prefix + name, (from.getMode() & 0100) != 0 ? 0755 : 0644,
+                        from.getModTime().getTime() / 1000);
+                e.setSize(from.getSize());
+                tar.putArchiveEntry(e);
+                CRC32C crc = new CRC32C();
+                long n = 0;
+                int r;
+                while ((r = in.read(chunk)) > 0) {
+                    tar.write(chunk, 0, r);
+                    crc.update(chunk, 0, r);
+                    n += r;
+                    control.checkpoint();
+                }
+                if (n != from.getSize()) {
+                    throw new IOException("the store's archive ended inside " + name + " while its files were carried over");
+                }
+                tar.closeArchiveEntry();
+                digest.add(name, n, (int) crc.getValue());
+                control.progress(digest.bytes(), digest.files());
+            }
+        }
+        if (!left.isEmpty()) {
+            throw new IOException("the store's archive changed while " + left.size() + " of its files were carried over;"
+                    + " the save is retried at the next trigger");
+        }
     }
 
     /** Streams a large file; its size is fixed when opened, and a file that shrinks meanwhile fails the save. */

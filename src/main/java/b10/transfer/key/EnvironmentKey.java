@@ -34,6 +34,7 @@ public final class EnvironmentKey {
     private final String platformSystem;
     private final String text;
     private final String hash;
+    private String torchProblem;
 
     /** A key for this machine's platform (the seed mode's CPU key names it). */
     public EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
@@ -89,8 +90,15 @@ public final class EnvironmentKey {
 
     public static EnvironmentKey of(PythonPackages.Versions v, GpuFacts gpu, Settings.KeyMode mode) {
         boolean device = gpu != null && gpu.hasDevice();
-        return new EnvironmentKey(v.torch(), v.torchCuda(), v.triton(),
+        EnvironmentKey k = new EnvironmentKey(v.torch(), v.torchCuda(), v.triton(),
                 device ? gpu.name() : null, device ? gpu.computeCapability() : null, mode);
+        k.torchProblem = v.torch() == null ? v.source() : null;
+        return k;
+    }
+
+    /** Why torch is missing from the key (where it was looked for, what to set), or null where it is there. */
+    public String torchProblem() {
+        return torchProblem != null ? torchProblem : torchFound ? null : "torch's version is unknown";
     }
 
     private String render() {

@@ -29,7 +29,9 @@ public final class KeyResolver {
         FutureTask<GpuProbes.Outcome> probe = new FutureTask<>(
                 () -> GpuProbes.probe(settings.gpuBackend, settings.libcuda, settings.gpuDevice, bound));
         Workers.daemon("key-gpu", probe).start();
-        PythonPackages.Versions versions = PythonPackages.read(settings.python, env);
+        PythonPackages.Versions versions = settings.torchVersion != null
+                ? PythonPackages.given(settings.torchVersion, settings.torchCuda, settings.tritonVersion)
+                : PythonPackages.read(settings.python, env);
         EnvironmentKey.prepareDigest();
         GpuProbes.Outcome gpu = await(probe, bound);
         return new Resolved(EnvironmentKey.of(versions, gpu.facts(), settings.keyMode), versions, gpu);

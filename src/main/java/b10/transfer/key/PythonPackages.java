@@ -25,21 +25,47 @@ public final class PythonPackages {
     private static final Pattern METADATA_VERSION = Pattern.compile("(?m)^Version:\\s*(\\S+)");
     private static final Pattern CU_SUFFIX = Pattern.compile("\\+cu(\\d+)(\\d)$");
 
-    /** What was found; fields are null where a package is absent. */
-    public record Versions(Path sitePackages, String torch, String torchCuda, String triton) {
+    /**
+     * What was found; fields are null where a package is absent. {@code source} says where the
+     * versions came from, or, when torch was not found, where it was looked for.
+     */
+    public record Versions(Path sitePackages, String torch, String torchCuda, String triton, String source) {
+        public Versions(Path sitePackages, String torch, String torchCuda, String triton) {
+            this(sitePackages, torch, torchCuda, triton, sitePackages == null ? "nowhere" : sitePackages.toString());
+        }
     }
 
     private PythonPackages() {
     }
 
     public static Versions read(String pythonSetting, Map<String, String> env) {
-        for (Path site : sitePackagesCandidates(pythonSetting, env)) {
+        List<Path> sites = sitePackagesCandidates(pythonSetting, env);
+        for (Path site : sites) {
             String[] torch = torchVersion(site);
             if (torch != null) {
                 return new Versions(site, torch[0], torch[1], tritonVersion(site));
             }
         }
-        return new Versions(null, null, null, null);
+        String python = pythonSetting != null ? "B10_TRANSFER_PYTHON=" + pythonSetting
+                : env.get("VIRTUAL_ENV") != null && !env.get("VIRTUAL_ENV").isEmpty() ? "VIRTUAL_ENV=" + env.get("VIRTUAL_ENV")
+                : "python3 on PATH";
+        return new Versions(null, null, null, null, "torch is not installed in the server's Python (" + python
+                + "; looked in " + (sites.isEmpty() ? "no site-packages directory: none exists there" : sites.toString())
+                + "): set B10_TRANSFER_PYTHON to the server's Python, or give the key's components with"
+                + " B10_TRANSFER_TORCH_VERSION (and B10_TRANSFER_TRITON_VERSION)");
+    }
+
+    /**
+     * The versions given by settings, for machines that run the CLI without the server's Python (an
+     * init container); CUDA from the explicit setting, else from a {@code +cuXYZ} local version.
+     */
+    public static Versions given(String torch, String torchCuda, String triton) {
+        String cuda = torchCuda;
+        if (cuda == null) {
+            Matcher cu = CU_SUFFIX.matcher(torch);
+            cuda = cu.find() ? cu.group(1) + "." + cu.group(2) : null;
+        }
+        return new Versions(null, torch, cuda, triton, "B10_TRANSFER_TORCH_VERSION");
     }
 
     static List<Path> sitePackagesCandidates(String pythonSetting, Map<String, String> env) {

@@ -4,6 +4,7 @@ import b10.transfer.CacheError;
 import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
+import b10.transfer.archive.ArchiveListing;
 import b10.transfer.archive.ArchiveWriter;
 import b10.transfer.archive.ExtractionLimits;
 import b10.transfer.archive.SafeExtractor;
@@ -57,6 +58,25 @@ public final class CacheOperations {
         return key;
     }
 
+    /**
+     * The key, refused when torch is not in it: a cache depends on torch, and an archive under a key
+     * without it would be restored for any torch (and none could be found under the real key).
+     */
+    private EnvironmentKey completeKey() {
+        EnvironmentKey k = key();
+        if (!k.torchFound()) {
+            throw new KeyIncomplete(k.torchProblem());
+        }
+        return k;
+    }
+
+    /** The key lacks torch: a configuration problem, the same for every operation of this JVM. */
+    public static final class KeyIncomplete extends b10.transfer.CacheValidationError {
+        KeyIncomplete(String message) {
+            super(message);
+        }
+    }
+
     public LocalCache local() {
         return local;
     }
@@ -69,7 +89,12 @@ public final class CacheOperations {
 
     /** Runs {@link #save} on a daemon thread, cut at the given bound. */
     public SaveResult saveWithTimeout(Duration bound, OperationControl control) {
-        return bounded("save", bound, control, () -> save(control),
+        return saveWithTimeout(bound, control, false);
+    }
+
+    /** Runs {@link #save(OperationControl, boolean)} on a daemon thread, cut at the given bound. */
+    public SaveResult saveWithTimeout(Duration bound, OperationControl control, boolean onlyWhatIsNew) {
+        return bounded("save", bound, control, () -> save(control, onlyWhatIsNew),
                 msg -> new SaveResult(SaveStatus.ERROR, msg, 0, 0, 0, bound.toMillis(), null, null));
     }
 
@@ -124,7 +149,7 @@ public final class CacheOperations {
             }
             RestorePrewarm.start(); // overlaps the key, whose GPU probe is the slow part
             store.removeStale(settings.tempMaxAge, false);
-            EnvironmentKey key = key();
+            EnvironmentKey key = completeKey();
             ArchiveStore.Stored archive = store.find(key).orElse(null);
             if (archive == null) {
                 return loadResult(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + store.describe(), t0, null, null, 0, 0);
@@ -147,7 +172,9 @@ public final class CacheOperations {
             LoadResult ok = loadResult(LoadStatus.SUCCESS, "restored " + r.files() + " files, " + mib(r.bytes())
                     + " from " + archiveName + (r.verified() ? "" : " (no manifest: an archive of the Python package)"),
                     t0, archiveName, null, r.files(), r.bytes());
-            Activity.of(dir).restored(ok, TreeFingerprint.of(dir));
+            TreeFingerprint restored = TreeFingerprint.of(dir);
+            Activity.of(dir).restored(ok, restored);
+            ListingRecord.write(local, restored);
             return ok;
         } catch (Throwable t) {
             return loadResult(LoadStatus.ERROR, describe("load", t, archiveName), t0, archiveName, t, 0, 0);
@@ -160,6 +187,17 @@ public final class CacheOperations {
     }
 
     public SaveResult save(OperationControl control) {
+        return save(control, false);
+    }
+
+    /**
+     * @param onlyWhatIsNew publish only when the local cache holds a file (path and size) that the
+     *                      store's current archive lacks, when this JVM neither restored nor saved
+     *                      it: the agent's saves, so that a JVM that found the cache in place and
+     *                      compiled nothing rewrites nothing, and an older replica never replaces
+     *                      the store's archive with a subset of it
+     */
+    public SaveResult save(OperationControl control, boolean onlyWhatIsNew) {
         long t0 = System.nanoTime();
         if (!settings.enabled) {
             return saveResult(SaveStatus.SKIPPED, "disabled by B10_TRANSFER_ENABLED", t0, null, null, 0, 0, 0);
@@ -179,13 +217,17 @@ public final class CacheOperations {
             if (before.equals(activity.lastKnown())) {
                 return saveResult(SaveStatus.SKIPPED, "local cache unchanged since it was restored or saved", t0, null, null, 0, 0, 0);
             }
+            if (onlyWhatIsNew && activity.lastKnown() == null && before.equals(ListingRecord.read(local))) {
+                return saveResult(SaveStatus.SKIPPED, "local cache unchanged since another process restored or saved it"
+                        + " (its listing is recorded in " + local.listingRecord() + ")", t0, null, null, 0, 0, 0);
+            }
             store = Stores.open(settings);
             ArchiveStore.Refusal refused = store.checkSave();
             if (refused != null) {
                 return saveResult(SaveStatus.ERROR, refused.message(), t0, null, null, 0, 0, 0);
             }
             store.removeStale(settings.tempMaxAge, true);
-            EnvironmentKey key = key();
+            EnvironmentKey key = completeKey();
             target = store.locationFor(key, settings.compression);
             if (store.layout() == ArchiveWriter.Layout.PYTHON) {
                 String name = key.archiveName(settings.compression);
@@ -200,6 +242,21 @@ public final class CacheOperations {
             key.components().forEach((k, v) -> header.put("key." + k, String.valueOf(v)));
             header.put("created", Instant.now().toString());
             header.put("writer", "b10-transfer-java");
+            ArchiveWriter.Carry carry = null;
+            if (onlyWhatIsNew && activity.lastKnown() == null && store.layout() == ArchiveWriter.Layout.NATIVE) {
+                StoreComparison compared = compareWithStore(store, key, before, control);
+                if (compared != null && compared.newLocally() == 0) {
+                    ListingRecord.write(local, before); // the next JVM learns it without the store
+                    return saveResult(SaveStatus.SKIPPED, "the store's archive " + compared.current().location()
+                            + " already holds every file of the local cache (" + before.sizes().size() + " of its "
+                            + compared.storeFiles() + "): nothing new to publish", t0, target, null, 0, 0, 0);
+                }
+                if (compared != null && !compared.onlyInStore().isEmpty()) {
+                    ArchiveStore.Stored current = compared.current();
+                    carry = new ArchiveWriter.Carry(compared.onlyInStore(), () -> current.open(control));
+                }
+            }
+            ArchiveWriter.Carry carried = carry;
             ExecutorService readers = Workers.pool("reader", Math.min(4, settings.writerThreads));
             ArchiveWriter.Result[] written = new ArchiveWriter.Result[1];
             ArchiveStore.Stored published;
@@ -209,7 +266,7 @@ public final class CacheOperations {
                 published = store.publish(key, settings.compression, new Publisher.Body() {
                     @Override
                     public void writeTo(java.io.OutputStream out) throws IOException {
-                        written[0] = writer.write(dir, out, header, control);
+                        written[0] = writer.write(dir, out, header, control, carried);
                     }
 
                     @Override
@@ -223,15 +280,79 @@ public final class CacheOperations {
             target = published.location();
             long archiveBytes = published.size();
             SaveResult ok = saveResult(SaveStatus.SUCCESS, "saved " + written[0].files() + " files, " + mib(written[0].bytes())
+                    + (carried == null ? "" : " (" + carried.files().size() + " of them kept from the store's archive,"
+                    + " which the local cache lacked)")
                     + " as " + target + " (" + mib(archiveBytes) + ")", t0, target, null,
                     written[0].files(), written[0].bytes(), archiveBytes);
             activity.saved(ok, before);
+            ListingRecord.write(local, before);
             return ok;
         } catch (Throwable t) {
             return saveResult(SaveStatus.ERROR, describe("save", t, target), t0, target, t, 0, 0, 0);
         } finally {
             Stores.close(store);
         }
+    }
+
+    /**
+     * The local cache against the store's current archive, by path and size.
+     *
+     * @param newLocally  local files the archive lacks (or holds with another size)
+     * @param onlyInStore the archive's files that the local cache lacks and that can be carried
+     *                    into a new archive without clashing with a local path
+     */
+    record StoreComparison(ArchiveStore.Stored current, int storeFiles, int newLocally, Map<String, Long> onlyInStore) {
+    }
+
+    /** Null when the store holds no archive for the key, or when it cannot be listed (then the save goes on as a full one). */
+    private StoreComparison compareWithStore(ArchiveStore store, EnvironmentKey key, TreeFingerprint local,
+                                             OperationControl control) {
+        try {
+            ArchiveStore.Stored current = store.find(key).orElse(null);
+            if (current == null) {
+                return null;
+            }
+            Map<String, Long> stored;
+            try (InputStream in = current.open(control)) {
+                stored = ArchiveListing.read(in, settings.maxEntries, control);
+            }
+            int newLocally = 0;
+            for (Map.Entry<String, Long> f : local.sizes().entrySet()) {
+                if (!f.getValue().equals(stored.get(f.getKey().replace(java.io.File.separatorChar, '/')))) {
+                    newLocally++;
+                }
+            }
+            java.util.Set<String> localDirs = new java.util.HashSet<>();
+            for (String f : local.sizes().keySet()) {
+                for (int slash = f.indexOf('/'); slash > 0; slash = f.indexOf('/', slash + 1)) {
+                    localDirs.add(f.substring(0, slash));
+                }
+            }
+            Map<String, Long> onlyInStore = new java.util.HashMap<>();
+            for (Map.Entry<String, Long> f : stored.entrySet()) {
+                if (!local.sizes().containsKey(f.getKey()) && !clashesLocally(local.sizes().keySet(), localDirs, f.getKey())) {
+                    onlyInStore.put(f.getKey(), f.getValue());
+                }
+            }
+            return new StoreComparison(current, stored.size(), newLocally, onlyInStore);
+        } catch (CancellationException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether a path of the archive is a local directory, or lies under a local file. */
+    static boolean clashesLocally(java.util.Set<String> localFiles, java.util.Set<String> localDirs, String path) {
+        if (localDirs.contains(path)) {
+            return true;
+        }
+        for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+            if (localFiles.contains(path.substring(0, slash))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static String describe(String op, Throwable t, String archive) {

@@ -64,10 +64,22 @@ public final class FileStore implements ArchiveStore {
         if (!Files.isDirectory(dir)) {
             return new Refusal(false, "store " + describe() + " is not a directory");
         }
-        if (!holdsArchives()) {
-            return new Refusal(true, "the store " + dir + " holds no archives yet");
+        try {
+            if (!holdsArchives()) {
+                return new Refusal(true, "the store " + dir + " holds no archives yet");
+            }
+        } catch (IOException | RuntimeException e) {
+            // never "no archives" for a store we could not read: that would be a silent cold start on every boot
+            return new Refusal(false, unreadable(e));
         }
         return null;
+    }
+
+    private String unreadable(Exception e) {
+        String cause = e instanceof java.nio.file.AccessDeniedException ? "permission denied for user "
+                + System.getProperty("user.name") : e.toString();
+        return "cannot read store directory " + describe() + ": " + cause
+                + "; give this user read access to it, or point " + setting + " at a store it can read";
     }
 
     @Override
@@ -215,17 +227,15 @@ public final class FileStore implements ArchiveStore {
 
     /**
      * Whether the store holds an archive of any key: one listing, no key needed, so a load from an
-     * empty store costs neither the key's digest nor the GPU probe. False when missing or unreadable.
+     * empty store costs neither the key's digest nor the GPU probe. Throws when it cannot be read.
      */
-    boolean holdsArchives() {
+    boolean holdsArchives() throws IOException {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 if (isArchiveName(p.getFileName().toString())) {
                     return true;
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            // missing or unreadable: the operation reports it
         }
         return false;
     }
@@ -238,8 +248,11 @@ public final class FileStore implements ArchiveStore {
     @Override
     public List<Map<String, Object>> list() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        if (!Files.exists(dir)) {
             return out;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new CacheError("store " + describe() + " is not a directory");
         }
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -248,6 +261,8 @@ public final class FileStore implements ArchiveStore {
                     files.add(p);
                 }
             }
+        } catch (IOException e) {
+            throw new CacheError(unreadable(e), e);
         }
         files.sort(null);
         for (Path p : files) {

@@ -65,7 +65,8 @@ public final class LocalCache {
                         // another process restored it first
                     }
                 }
-                if (n.startsWith(base + "old-") || Files.getLastModifiedTime(p).compareTo(cutoff) < 0) {
+                boolean ours = n.startsWith(base + "old-") || n.startsWith(base + "staging-");
+                if (ours && (n.startsWith(base + "old-") || Files.getLastModifiedTime(p).compareTo(cutoff) < 0)) {
                     deleteTree(p);
                 }
             }
@@ -74,10 +75,32 @@ public final class LocalCache {
         }
     }
 
+    /** Where the listing of the cache as the last restore or save left it is kept, beside the cache. */
+    public Path listingRecord() {
+        return dir.resolveSibling(base + "listing");
+    }
+
+    /** A fresh name for a file being written beside the cache; removed by {@link #recover} if a crash leaves it. */
+    public Path newStagingFile() {
+        return dir.resolveSibling(base + "staging-" + UUID.randomUUID());
+    }
+
     public Path newStaging() throws IOException {
-        Files.createDirectories(dir.getParent());
         Path staging = dir.resolveSibling(base + "staging-" + UUID.randomUUID());
-        Files.createDirectory(staging);
+        try {
+            Files.createDirectories(dir.getParent());
+            Files.createDirectory(staging);
+        } catch (java.nio.file.FileSystemException e) {
+            // the staging directory is ours: name what the user chose, and where it has to be writable
+            boolean readOnly = String.valueOf(e.getReason()).contains("Read-only");
+            if (!(e instanceof java.nio.file.AccessDeniedException) && !readOnly) {
+                throw e;
+            }
+            String why = readOnly ? "read-only filesystem" : "permission denied";
+            throw new b10.transfer.CacheError("cannot write the local cache " + dir + " (TORCH_CACHE_DIR): " + why
+                    + " in " + dir.getParent() + ", where the cache directory is created;"
+                    + " make it writable for user " + System.getProperty("user.name") + " or point TORCH_CACHE_DIR elsewhere", e);
+        }
         PausePoints.reach("staging-created");
         return staging;
     }

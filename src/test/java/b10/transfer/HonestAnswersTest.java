@@ -1,0 +1,166 @@
+package b10.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import b10.transfer.config.Settings;
+import b10.transfer.key.KeyResolver;
+import b10.transfer.ops.CacheOperations;
+import b10.transfer.ops.LoadResult;
+import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.SaveResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Answers that looked right and were not: each test fails on the code before the fix. */
+class HonestAnswersTest {
+    @TempDir
+    Path tmp;
+
+    private Settings settings(Path local, Path store, String... kv) throws Exception {
+        Map<String, String> env = TestTrees.env(tmp, kv);
+        env.put("TORCH_CACHE_DIR", local.toString());
+        env.put("B10FS_CACHE_DIR", store.toString());
+        return Settings.from(env, Map.of());
+    }
+
+    /** Operations with the key this environment resolves to, as the CLI and the agent compute it. */
+    private CacheOperations ops(Settings s) {
+        return new CacheOperations(s, () -> KeyResolver.resolve(s, Map.of()).key());
+    }
+
+    @Test
+    void save_whenTheServersPythonHasNoTorch_isAnErrorNamingTheSettingAndWhereItLooked_andPublishesNothing() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
+        Path store = tmp.resolve("store");
+        Path noTorch = Files.createDirectories(tmp.resolve("bare/lib/python3.12/site-packages"));
+        Settings s = settings(source, store, "B10_TRANSFER_PYTHON", tmp.resolve("bare").toString());
+        SaveResult r = ops(s).save(new OperationControl());
+        assertEquals(SaveStatus.ERROR, r.status(), r.message());
+        assertTrue(r.message().contains("B10_TRANSFER_PYTHON=" + tmp.resolve("bare")) && r.message().contains(noTorch.toString())
+                && r.message().contains("B10_TRANSFER_TORCH_VERSION"), r.message());
+        assertFalse(Files.exists(store) && Files.list(store).findAny().isPresent(), "nothing published");
+        LoadResult l = ops(settings(tmp.resolve("l/cache"), store, "B10_TRANSFER_PYTHON", tmp.resolve("bare").toString()))
+                .load(false, new OperationControl());
+        // an empty store needs no key; with an archive there, a key without torch is an error too
+        assertEquals(LoadStatus.DOES_NOT_EXIST, l.status(), l.message());
+        assertEquals(SaveStatus.SUCCESS, ops(settings(source, store)).save(new OperationControl()).status());
+        l = ops(settings(tmp.resolve("l/cache"), store, "B10_TRANSFER_PYTHON", tmp.resolve("bare").toString()))
+                .load(false, new OperationControl());
+        assertEquals(LoadStatus.ERROR, l.status(), l.message());
+        assertTrue(l.message().contains("torch is not installed"), l.message());
+    }
+
+    @Test
+    void keyComponentsGivenBySettings_letAMachineWithoutThePythonSaveUnderTheServersKey() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
+        Path store = tmp.resolve("store");
+        Settings given = settings(source, store, "B10_TRANSFER_PYTHON", tmp.resolve("nowhere").toString(),
+                "B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130", "B10_TRANSFER_TRITON_VERSION", "3.6.0");
+        assertEquals(SaveStatus.SUCCESS, ops(given).save(new OperationControl()).status());
+        // the server, reading its Python's files, finds the archive under the same key
+        LoadResult l = ops(settings(tmp.resolve("l/cache"), store)).load(false, new OperationControl());
+        assertEquals(LoadStatus.SUCCESS, l.status(), l.message());
+        assertEquals(KeyResolver.resolve(given, Map.of()).key().text(),
+                KeyResolver.resolve(settings(source, store), Map.of()).key().text());
+    }
+
+    @Test
+    void saveOfOnlyWhatIsNew_whenTheStoreHoldsEveryLocalFile_rewritesNothing_andWhenOneIsNew_publishes() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
+        Path store = tmp.resolve("store");
+        assertEquals(SaveStatus.SUCCESS, ops(settings(source, store)).save(new OperationControl()).status());
+        Path archive;
+        try (Stream<Path> s = Files.list(store)) {
+            archive = s.filter(p -> p.getFileName().toString().endsWith(".tar.zst")).findFirst().orElseThrow();
+        }
+        byte[] before = Files.readAllBytes(archive);
+
+        // another replica whose cache is in place (restored earlier, by another JVM): the same files
+        Path same = tmp.resolve("same/cache");
+        copyTree(source, same);
+        SaveResult r = ops(settings(same, store)).save(new OperationControl(), true);
+        assertEquals(SaveStatus.SKIPPED, r.status(), r.message());
+        assertTrue(r.message().contains("already holds every file"), r.message());
+
+        // an older replica: a subset of the store's files never replaces them
+        Path older = tmp.resolve("older/cache");
+        copyTree(source, older);
+        try (Stream<Path> s = Files.walk(older)) {
+            Path victim = s.filter(Files::isRegularFile).findFirst().orElseThrow();
+            Files.delete(victim);
+        }
+        assertEquals(SaveStatus.SKIPPED, ops(settings(older, store)).save(new OperationControl(), true).status());
+        assertArrayEquals(before, Files.readAllBytes(archive));
+
+        // a replica that compiled something new publishes
+        Files.writeString(same.resolve("new-kernel.py"), "compiled here");
+        assertEquals(SaveStatus.SUCCESS, ops(settings(same, store)).save(new OperationControl(), true).status());
+        assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(archive)));
+    }
+
+    @Test
+    void saveOfOnlyWhatIsNew_byAReplicaMissingSomeOfTheStoresFiles_keepsThemInTheNewArchive() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
+        Path store = tmp.resolve("store");
+        assertEquals(SaveStatus.SUCCESS, ops(settings(source, store)).save(new OperationControl()).status());
+        // a replica with an older cache (a few of the store's files missing) that compiled one kernel of its own
+        Path replica = tmp.resolve("replica/cache");
+        copyTree(source, replica);
+        List<Path> dropped;
+        try (Stream<Path> s = Files.walk(replica)) {
+            dropped = s.filter(Files::isRegularFile).limit(3).toList();
+        }
+        for (Path p : dropped) {
+            Files.delete(p);
+        }
+        Files.createDirectories(replica.resolve("fx"));
+        Files.writeString(replica.resolve("fx/new-kernel.py"), "compiled on the replica");
+        SaveResult r = ops(settings(replica, store)).save(new OperationControl(), true);
+        assertEquals(SaveStatus.SUCCESS, r.status(), r.message());
+        assertEquals(122, r.files(), r.message());
+        assertTrue(r.message().contains("3 of them kept from the store's archive"), r.message());
+
+        Path fresh = tmp.resolve("fresh/cache");
+        LoadResult l = ops(settings(fresh, store)).load(false, new OperationControl());
+        assertEquals(LoadStatus.SUCCESS, l.status(), l.message());
+        Map<String, String> expected = new java.util.TreeMap<>(TestTrees.snapshot(source));
+        expected.put("fx", "dir");
+        expected.put("fx/new-kernel.py", TestTrees.sha256("compiled on the replica".getBytes()));
+        assertEquals(expected, TestTrees.snapshot(fresh));
+    }
+
+    @Test
+    void list_ofAStoreThatIsAFile_isAnError_likeLoad() throws Exception {
+        Path file = Files.writeString(tmp.resolve("store-file"), "x");
+        Map<String, Object> m = B10Transfer.list(settings(tmp.resolve("l/cache"), file));
+        assertTrue(String.valueOf(m.get("error")).contains("not a directory"), m.toString());
+        assertFalse(m.containsKey("caches"), m.toString());
+    }
+
+    static void copyTree(Path from, Path to) throws Exception {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+
+    static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
