@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class AgentRuntime {
     private final Settings settings;
     private final Instrumentation inst;
-    private final OperationControl restoreControl = new OperationControl();
+    private final OperationControl restoreControl;
     private final AtomicBoolean saving = new AtomicBoolean();
     private volatile FutureTask<LoadResult> restore;
     private volatile CacheWatcher watcher;
@@ -40,6 +40,8 @@ final class AgentRuntime {
     private AgentRuntime(Settings settings, Instrumentation inst) {
         this.settings = settings;
         this.inst = inst;
+        // the same control as the CLI's and the library's: it watches B10_TRANSFER_MIN_FREE_MB
+        this.restoreControl = B10Transfer.newControl(settings);
     }
 
     static void start(String args, Instrumentation inst) {
@@ -55,6 +57,15 @@ final class AgentRuntime {
         if (!settings.enabled) {
             return;
         }
+        String aside = JvmSelection.standAside(System.getProperty("sun.java.command"), settings.onlyIn);
+        if (aside != null) {
+            if ("debug".equals(settings.logLevel)) {
+                Log.level(settings.logLevel);
+                Log.get().debug("the agent stands aside: {}", aside);
+            }
+            return;
+        }
+        problems.addAll(settings.warnings);
         new AgentRuntime(settings, inst).run(problems);
     }
 
@@ -94,7 +105,15 @@ final class AgentRuntime {
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
         if (r.status() == LoadStatus.ERROR) {
             restoreError = r.message();
-            Log.get().error("restore failed, the application starts without the cache: {}", where);
+            if (r.error() instanceof CacheOperations.KeyIncomplete) {
+                // a configuration problem of this JVM: one warning, and its saves say nothing more
+                Log.get().warn("the agent neither restores nor saves in this JVM: {}", r.message());
+            } else {
+                Log.get().error("restore failed, the application starts without the cache: {}", where);
+            }
+        } else if (r.status() == LoadStatus.SKIPPED) {
+            // nothing done: a JVM that finds its cache in place (a server's helper JVM, say) prints nothing
+            Log.get().debug("restore {}: {}", r.status(), where);
         } else {
             Log.get().info("restore {}: {}", r.status(), where);
         }
@@ -108,6 +127,8 @@ final class AgentRuntime {
             env = e;
             if (e.gpu().ok()) {
                 Log.get().debug("GPU {} via {} in {} ms", e.gpu().facts().toMap(), e.gpu().backend(), e.gpu().nanos() / 1_000_000);
+            } else if ("none".equals(settings.gpuBackend)) {
+                Log.get().debug("GPU facts not asked for, the key says cpu: {}", e.gpu().problem()); // the user's choice
             } else {
                 Log.get().info("GPU facts unavailable, the key says cpu: {}", e.gpu().problem());
             }
@@ -164,13 +185,16 @@ final class AgentRuntime {
             return;
         }
         try {
-            SaveResult s = new CacheOperations(settings, this::key).saveWithTimeout(settings.saveTimeout, new OperationControl());
+            SaveResult s = new CacheOperations(settings, this::key).saveWithTimeout(settings.saveTimeout,
+                    B10Transfer.newControl(settings), true);
             NativeAccess.adviseIfNeeded(nativeLoaded());
             if (s.status() == SaveStatus.ERROR && s.message().equals(restoreError)) {
                 // a setting or a path that was wrong at start is wrong now: its one error line was printed
                 Log.get().debug("save {} not done: {}", why, s.message());
             } else if (s.status() == SaveStatus.ERROR) {
                 Log.get().error("save {} failed: {}", why, s.message());
+            } else if (s.status() == SaveStatus.SKIPPED) {
+                Log.get().debug("save {} {}: {}", why, s.status(), s.message());
             } else {
                 Log.get().info("save {} {}: {}{}", why, s.status(), s.message(),
                         s.status() == SaveStatus.SUCCESS ? " in " + s.millis() + " ms" : "");

@@ -160,10 +160,12 @@ class AgentTest {
     }
 
     @Test
-    void unchangedCache_isNotSavedAgainAtExit() throws Exception {
+    void unchangedCache_isNotSavedAgainAtExit_andTheSkipIsSaidAtDebugLevelOnly() throws Exception {
         ChildJvm.Result r = app(System.getProperty("java.home"), env(tmp.resolve("u/cache")));
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.err().contains("save at exit SKIPPED"), r.err());
+        assertTrue(r.err().contains("restore SUCCESS") && !r.err().contains("save at exit"), r.err());
+        ChildJvm.Result debug = app(System.getProperty("java.home"), env(tmp.resolve("u2/cache"), "B10_TRANSFER_LOG_LEVEL", "debug"));
+        assertTrue(debug.err().contains("save at exit SKIPPED"), debug.err());
     }
 
     @Test
