@@ -381,6 +381,8 @@ public final class Bench {
     private Run run(Map<String, String> env, String... cmd) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            // the key's torch version given, as on a machine without the server's Python: a key is never made without it
+            pb.environment().putIfAbsent("B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130");
             pb.environment().putAll(env);
             Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();

@@ -285,7 +285,10 @@ public final class CacheOperations {
                     + " as " + target + " (" + mib(archiveBytes) + ")", t0, target, null,
                     written[0].files(), written[0].bytes(), archiveBytes);
             activity.saved(ok, before);
-            ListingRecord.write(local, before);
+            if (onlyWhatIsNew) {
+                // the agent's saves, of a cache it manages; an explicit save writes nothing beside the cache it reads
+                ListingRecord.write(local, before);
+            }
             return ok;
         } catch (Throwable t) {
             return saveResult(SaveStatus.ERROR, describe("save", t, target), t0, target, t, 0, 0, 0);

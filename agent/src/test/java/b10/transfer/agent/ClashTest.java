@@ -37,12 +37,14 @@ class ClashTest {
         Files.writeString(seed.resolve("kernel.py"), "compiled kernel\n".repeat(100));
         ChildJvm.Result saved = ChildJvm.run(System.getProperty("java.home"), ChildJvm.env(
                         "B10_TRANSFER_LIBCUDA", libcuda.toString(), "B10_TRANSFER_GPU_BACKEND", "jna",
+                        "B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130",
                         "TORCH_CACHE_DIR", tmp.resolve("seed").toString(), "B10FS_CACHE_DIR", tmp.resolve("s").toString()),
                 60, "-jar", ChildJvm.jar().toString(), "save");
         assertEquals(0, saved.exit(), saved.out() + saved.err());
         ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), ChildJvm.env(
                         "B10_TRANSFER_LIBCUDA", libcuda.toString(), "B10_TRANSFER_GPU_BACKEND", "jna",
                         "B10_TRANSFER_RESTORE", "background", "B10_TRANSFER_LOG_LEVEL", "debug",
+                        "B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130",
                         "TORCH_CACHE_DIR", tmp.resolve("c").toString(), "B10FS_CACHE_DIR", tmp.resolve("s").toString()),
                 60, "-javaagent:" + ChildJvm.jar(), "-cp", ChildJvm.testClasses() + File.pathSeparator + cp,
                 "b10.transfer.agent.testapp.ClashApp");

@@ -134,8 +134,9 @@ class S3Test {
         List<Process> s = new ArrayList<>();
         List<Process> l = new ArrayList<>();
         for (int i = 0; i < savers; i++) {
+            // 32 processes on 2 cores: a save may wait long for its turn; the bound is not what this test is about
             s.add(ReplicaTest.start("save", i, rounds, go, env(root.resolve("replicas/s" + i + "/cache"), "replicas",
-                    "B10_TRANSFER_LOG_LEVEL", "warn")));
+                    "B10_TRANSFER_LOG_LEVEL", "warn", "B10_TRANSFER_SAVE_TIMEOUT_S", "120")));
         }
         for (int i = 0; i < loaders; i++) {
             l.add(ReplicaTest.start("load", i, rounds, go, env(root.resolve("replicas/l" + i + "/cache"), "replicas",
