@@ -71,7 +71,7 @@ final class AgentRuntime {
 
     private void run(List<String> optionProblems) {
         Log.level(settings.logLevel);
-        NativeAccess.recordAtStart();
+        NativeAccess.recordAtStart(inst);
         restore = new FutureTask<>(this::restoreNow);
         Workers.daemon("restore", restore).start();
         // The logger is opened here while the restore works: this thread would only be waiting.
@@ -101,7 +101,7 @@ final class AgentRuntime {
     private LoadResult restoreNow() {
         // the key is computed by the load only when the store holds archives at all
         LoadResult r = new CacheOperations(settings, this::key).load(false, restoreControl);
-        NativeAccess.adviseIfNeeded(nativeLoaded());
+        NativeAccess.adviseIfNeeded(isolatedLibraryLoaded(), panamaLoaded());
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
         if (r.status() == LoadStatus.ERROR) {
             restoreError = r.message();
@@ -137,10 +137,16 @@ final class AgentRuntime {
         return e.key();
     }
 
-    /** Whether this JVM loaded a native library of ours: a driver binding or native zstd. */
-    private boolean nativeLoaded() {
+    /** Whether this JVM loaded a library through the isolated loader: native zstd, JNA's or JCuda's driver binding. */
+    private boolean isolatedLibraryLoaded() {
         KeyResolver.Resolved e = env;
-        return (e != null && e.gpu().library() != null) || ZstdCodecs.nativeLoaded();
+        return (e != null && e.gpu().library() != null && !"panama".equals(e.gpu().backend())) || ZstdCodecs.nativeLoaded();
+    }
+
+    /** Whether the Panama probe, which runs in the jar's own loader, called the driver. */
+    private boolean panamaLoaded() {
+        KeyResolver.Resolved e = env;
+        return e != null && e.gpu().library() != null && "panama".equals(e.gpu().backend());
     }
 
     /** Waits for the restore within the bound; past it, the restore is cancelled and the application goes on. */
@@ -187,7 +193,7 @@ final class AgentRuntime {
         try {
             SaveResult s = new CacheOperations(settings, this::key).saveWithTimeout(settings.saveTimeout,
                     B10Transfer.newControl(settings), true);
-            NativeAccess.adviseIfNeeded(nativeLoaded());
+            NativeAccess.adviseIfNeeded(isolatedLibraryLoaded(), panamaLoaded());
             if (s.status() == SaveStatus.ERROR && s.message().equals(restoreError)) {
                 // a setting or a path that was wrong at start is wrong now: its one error line was printed
                 Log.get().debug("save {} not done: {}", why, s.message());

@@ -20,10 +20,12 @@ final class MethodTrigger {
         String type = spec.substring(0, hash);
         String method = spec.substring(hash + 1);
         try {
-            BootstrapInjector.set(inst, "afterMethod", () -> Workers.daemon("method-save", save).start());
+            Hooks.afterMethod = () -> Workers.daemon("method-save", save).start();
+            ByteBuddyQuiet.prepare();
             new AgentBuilder.Default()
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                    .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                     .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
                     .type(ElementMatchers.named(type))
                     .transform((builder, t, loader, module, domain) ->

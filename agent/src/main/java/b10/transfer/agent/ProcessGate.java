@@ -17,7 +17,7 @@ final class ProcessGate {
 
     static void install(Instrumentation inst, Runnable awaitRestore) {
         try {
-            BootstrapInjector.set(inst, "beforeProcessStart", new Runnable() {
+            Hooks.beforeProcessStart = new Runnable() {
                 private volatile boolean done;
 
                 @Override
@@ -27,7 +27,8 @@ final class ProcessGate {
                         done = true;
                     }
                 }
-            });
+            };
+            ByteBuddyQuiet.prepare();
             new AgentBuilder.Default()
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)

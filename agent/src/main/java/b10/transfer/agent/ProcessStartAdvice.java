@@ -7,8 +7,14 @@ public final class ProcessStartAdvice {
     private ProcessStartAdvice() {
     }
 
+    /** JDK types only: this code runs inside java.lang.ProcessBuilder, whose loader cannot see ours. */
     @Advice.OnMethodEnter
     static void enter() {
-        b10.transfer.bootstrap.Hooks.beforeProcessStart();
+        try {
+            Class.forName("b10.transfer.agent.Hooks", true, ClassLoader.getSystemClassLoader())
+                    .getMethod("beforeProcessStart").invoke(null);
+        } catch (Throwable ignored) {
+            // never let the agent break the application's process start
+        }
     }
 }

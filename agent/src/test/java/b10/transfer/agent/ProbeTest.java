@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The three backends make real native calls into a stand-in libcuda.so.1 built here with gcc,
@@ -102,6 +103,24 @@ class ProbeTest {
         assertEquals(4, r.exit(), r.err());
         assertTrue(r.out().startsWith("FILES=0"), r.out());
         assertTrue(r.err().contains("did not answer within 300 ms"), r.err());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jna", "jcuda"})
+    void onJdk24Plus_theAgentsDriverBindingAndZstd_addNoJvmWarningToTheHostsOutput(String backend) throws Exception {
+        String jdk = ChildJvm.javaHomes().stream().filter(h -> ChildJvm.feature(h) >= 24).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(jdk != null, "no JDK 24+ here");
+        // an archive of another key, so that the restore probes the driver and loads native zstd
+        Path store = Files.createDirectories(tmp.resolve("na-" + backend));
+        Files.write(store.resolve("cache_000000000000.latest.tar.zst"), new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd});
+        ChildJvm.Result r = ChildJvm.run(jdk, ChildJvm.env("B10_TRANSFER_LIBCUDA", libcuda.toString(),
+                "B10_TRANSFER_GPU_BACKEND", backend, "B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130", "B10_TRANSFER_LOG_LEVEL", "debug",
+                "TORCH_CACHE_DIR", tmp.resolve("na-c-" + backend).toString(), "B10FS_CACHE_DIR", store.toString()),
+                60, "-javaagent:" + ChildJvm.jar(), "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("B10 Stand-in H200") && r.err().contains("via " + backend), r.err());
+        assertTrue(r.err().contains("restore DOES_NOT_EXIST"), r.err());
+        assertTrue(!r.err().contains("WARNING") && !r.err().contains("--enable-native-access"), r.err());
     }
 
     @Test

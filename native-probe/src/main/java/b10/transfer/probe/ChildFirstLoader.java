@@ -45,11 +45,16 @@ public abstract class ChildFirstLoader extends ClassLoader {
         }
     }
 
+    /** True for a package of a named module defined to this loader: the module system defines it, not we. */
+    protected boolean inNamedModule(String pkg) {
+        return false;
+    }
+
     private Class<?> define(String name, byte[] bytes) {
         int dot = name.lastIndexOf('.');
         if (dot > 0) {
             String pkg = name.substring(0, dot);
-            if (getDefinedPackage(pkg) == null) {
+            if (!inNamedModule(pkg) && getDefinedPackage(pkg) == null) {
                 try {
                     definePackage(pkg, null, null, null, null, null, null, null);
                 } catch (IllegalArgumentException raced) {

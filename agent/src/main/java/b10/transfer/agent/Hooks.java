@@ -1,9 +1,11 @@
-package b10.transfer.bootstrap;
+package b10.transfer.agent;
 
 /**
- * The only class of ours that instrumented code calls. It is appended to the bootstrap class
- * path before any instrumentation, so that code in every class loader (ProcessBuilder in the
- * JDK itself, application classes in a server's own loaders) can see it. JDK types only.
+ * The only class of ours that instrumented code calls, by reflection through the system class
+ * loader (which holds the agent jar): code in every class loader, ProcessBuilder in the JDK itself
+ * and application classes in a server's own loaders, reaches it that way without our appending
+ * anything to the bootstrap class path (after which HotSpot stops sharing archived classes of
+ * other loaders, and says so on the host's output).
  */
 public final class Hooks {
     /** Blocks until the restore is done, bounded by the agent; null when nothing is to be awaited. */

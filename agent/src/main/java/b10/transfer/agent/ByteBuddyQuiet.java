@@ -1,0 +1,21 @@
+package b10.transfer.agent;
+
+import net.bytebuddy.dynamic.Nexus;
+
+/**
+ * Keeps our Byte Buddy off sun.misc.Unsafe, whose use the JVM reports on the host's standard error
+ * from JDK 24. The AgentBuilder's default constructor prepares Byte Buddy's Nexus (a way to run type
+ * initializers, which inlined advice never needs) through Unsafe, unless the Nexus is disabled by
+ * its system property. In the jar the property's name is relocated with Byte Buddy
+ * ({@code b10.transfer.shaded.bytebuddy.nexus.disabled}), so the host's own Byte Buddy is not affected.
+ */
+final class ByteBuddyQuiet {
+    private ByteBuddyQuiet() {
+    }
+
+    static void prepare() {
+        if (System.getProperty(Nexus.PROPERTY) == null) {
+            System.setProperty(Nexus.PROPERTY, "true");
+        }
+    }
+}
