@@ -12,6 +12,28 @@ final class AgentOptions {
     private AgentOptions() {
     }
 
+    /**
+     * Whether the agent is switched off (ENABLED false, as an option or in the environment), read
+     * without the rest of the settings. A value that is not a boolean is left to the settings, which
+     * name it in their error.
+     */
+    static boolean disabled(Map<String, String> options, String env) {
+        String v = options.get("ENABLED");
+        if (v == null) {
+            v = options.get("B10_TRANSFER_ENABLED");
+        }
+        if (v == null) {
+            v = env;
+        }
+        if (v == null) {
+            return false;
+        }
+        switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "0": case "false": case "no": case "off": return true;
+            default: return false;
+        }
+    }
+
     static Map<String, String> parse(String args, List<String> problems) {
         Map<String, String> m = new LinkedHashMap<>();
         if (args == null || args.isBlank()) {

@@ -47,6 +47,9 @@ final class AgentRuntime {
     static void start(String args, Instrumentation inst) {
         List<String> problems = new ArrayList<>();
         Map<String, String> options = AgentOptions.parse(args, problems);
+        if (AgentOptions.disabled(options, System.getenv("B10_TRANSFER_ENABLED"))) {
+            return; // before anything else is loaded: a disabled agent costs the host next to nothing
+        }
         Settings settings;
         try {
             settings = Settings.from(System.getenv(), options);
