@@ -11,9 +11,11 @@ import java.net.URI;
  * @param region      a region that overrides the chain's, or null
  * @param partBytes   the size of an upload's parts and of a download's ranged reads
  * @param connections parallel part uploads and ranged reads per transfer
+ * @param acceptLostUpdates save to a server that ignores conditional writes (last writer wins, a
+ *                          racing save can be lost), where the store otherwise refuses to save
  */
 public record S3Location(String bucket, String prefix, URI endpoint, boolean pathStyle, String region,
-                         int partBytes, int connections) {
+                         int partBytes, int connections, boolean acceptLostUpdates) {
 
     /** The URI as the user writes it. */
     public String uri() {

@@ -88,7 +88,8 @@ public final class Settings {
             }
             s3 = new S3Location(bucketAndPrefix[0], bucketAndPrefix[1], endpoint,
                     s.bool(PREFIX + "S3_PATH_STYLE", endpoint != null), s.raw(PREFIX + "S3_REGION"),
-                    (int) (partMb * 1024 * 1024), (int) Math.min(64, s.positiveLong(PREFIX + "S3_CONNECTIONS", 8)));
+                    (int) (partMb * 1024 * 1024), (int) Math.min(64, s.positiveLong(PREFIX + "S3_CONNECTIONS", 8)),
+                    s.bool(PREFIX + "S3_ACCEPT_LOST_UPDATES", false));
             storeDir = s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
             storeSetting = "B10FS_CACHE_DIR";
         } else {
@@ -141,7 +142,8 @@ public final class Settings {
                 Math.min(8, Runtime.getRuntime().availableProcessors()));
         onlyIn = s.raw(PREFIX + "ONLY_IN");
         // read only for an s3:// store, known always
-        for (String n : new String[] {"S3_ENDPOINT", "S3_PATH_STYLE", "S3_REGION", "S3_PART_MB", "S3_CONNECTIONS"}) {
+        for (String n : new String[] {"S3_ENDPOINT", "S3_PATH_STYLE", "S3_REGION", "S3_PART_MB", "S3_CONNECTIONS",
+                "S3_ACCEPT_LOST_UPDATES"}) {
             s.raw(PREFIX + n);
         }
         warnings = s.unknown();

@@ -363,7 +363,9 @@ public final class CacheOperations {
             return op + " cancelled: " + t.getMessage();
         }
         if (t instanceof CacheOperationInterrupted || t instanceof CacheError) {
-            return t.getMessage() + (archive != null && !t.getMessage().contains(archive) ? " [" + archive + "]" : "");
+            // a message that names an object of its own (the S3 store's do) is not given the key's location as well
+            boolean namesItsObject = t.getMessage().contains("s3://");
+            return t.getMessage() + (archive != null && !namesItsObject && !t.getMessage().contains(archive) ? " [" + archive + "]" : "");
         }
         String msg = String.valueOf(t.getMessage());
         if (msg.contains("No space left")) {

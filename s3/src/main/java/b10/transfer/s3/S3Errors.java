@@ -14,6 +14,11 @@ final class S3Errors {
     private S3Errors() {
     }
 
+    /** For an operation on one object: the message names it, with the operation, the status and the server's own words. */
+    static CacheError describe(String doing, String object, Throwable t, S3Location where) {
+        return describe(doing + " " + object + " in", t, where);
+    }
+
     static CacheError describe(String doing, Throwable t, S3Location where) {
         String store = where.uri() + " (B10_TRANSFER_STORE)";
         String endpoint = where.endpoint() != null ? where.endpoint() + " (B10_TRANSFER_S3_ENDPOINT)" : "the AWS S3 endpoint";
@@ -31,9 +36,13 @@ final class S3Errors {
             if (status == 301 || "PermanentRedirect".equals(code)) {
                 return new CacheError("the bucket of " + store + " is in another region: set B10_TRANSFER_S3_REGION or AWS_REGION", t);
             }
-            return new CacheError("S3 answered " + status + (code != null ? " " + code : "") + " while " + doing + " " + store
-                    + (status >= 500 || status == 429 ? " after " + S3Clients.MAX_ATTEMPTS + " attempts" : "")
-                    + ": " + firstLine(e.awsErrorDetails() != null ? e.awsErrorDetails().errorMessage() : e.getMessage()), t);
+            String said = firstLine(e.awsErrorDetails() != null ? e.awsErrorDetails().errorMessage() : null);
+            if (said.isBlank()) {
+                said = firstLine(e.getMessage());
+            }
+            return new CacheError("S3 answered " + status + " " + (code != null ? code : "(no error code)") + " while " + doing
+                    + " " + store + (status >= 500 || status == 429 ? " after " + S3Clients.MAX_ATTEMPTS + " attempts" : "")
+                    + ": " + (said.isBlank() ? "the server gave no message" : said), t);
         }
         Throwable root = rootCause(t);
         if (root instanceof ConnectException || root instanceof UnknownHostException) {

@@ -128,14 +128,33 @@ public final class S3Store implements ArchiveStore {
         return null;
     }
 
-    /** One listing proves the bucket and the credentials before the archive is written. */
+    /**
+     * One listing proves the bucket and the credentials before the archive is written, and a probe
+     * (once per process) that the server refuses conditional writes it cannot carry out: without
+     * that, concurrent saves would all report SUCCESS while their pointer updates overwrote one another.
+     */
     @Override
     public Refusal checkSave() {
         try {
             listOne();
-            return null;
         } catch (SdkException e) {
             return new Refusal(false, S3Errors.describe("listing", e, where).getMessage());
+        }
+        if (where.acceptLostUpdates()) {
+            return null;
+        }
+        try {
+            String ignored = ConditionalWrites.check(client(), where);
+            if (ignored != null) {
+                return new Refusal(false, "the S3 server at " + (where.endpoint() != null ? where.endpoint()
+                        + " (B10_TRANSFER_S3_ENDPOINT)" : "the AWS endpoint") + " ignores conditional writes: " + ignored
+                        + "; saves to " + where.uri() + " are refused, since concurrent saves would be lost silently"
+                        + " (loads work). Use a server that enforces If-None-Match and If-Match, or set"
+                        + " B10_TRANSFER_S3_ACCEPT_LOST_UPDATES=true to save anyway (the last writer wins, a racing save can be lost)");
+            }
+            return null;
+        } catch (SdkException e) {
+            return new Refusal(false, S3Errors.describe("probing conditional writes under", e, where).getMessage());
         }
     }
 
@@ -183,16 +202,41 @@ public final class S3Store implements ArchiveStore {
     private record Current(Pointer pointer, String etag) {
     }
 
+    /** Reads of a pointer that does not parse, before it is an error: a replacement may be under way. */
+    static final int POINTER_READS = 6;
+
+    /**
+     * The key's pointer. On some servers replacing an object is not atomic for readers, and a GET
+     * racing the PUT returns a body that is neither version: such a pointer is read again, with a
+     * growing pause, before it is reported as damaged.
+     */
     private Current readPointer(EnvironmentKey key) throws IOException {
         String name = pointerName(key);
-        try {
-            ResponseBytes<GetObjectResponse> r = client().getObjectAsBytes(b -> b.bucket(where.bucket()).key(where.key(name)));
-            if (r.asByteArrayUnsafe().length > Pointer.MAX_BYTES) {
-                throw new IOException("pointer " + uri(name) + " is larger than " + Pointer.MAX_BYTES + " bytes");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ResponseBytes<GetObjectResponse> r = client().getObjectAsBytes(b -> b.bucket(where.bucket()).key(where.key(name)));
+                if (r.asByteArrayUnsafe().length > Pointer.MAX_BYTES) {
+                    throw new IOException("pointer " + uri(name) + " is larger than " + Pointer.MAX_BYTES + " bytes");
+                }
+                return new Current(Pointer.decode(r.asByteArrayUnsafe(), uri(name)), r.response().eTag());
+            } catch (NoSuchKeyException e) {
+                return null;
+            } catch (IOException e) {
+                if (attempt >= POINTER_READS) {
+                    throw new IOException(e.getMessage() + " (read " + attempt + " times)", e);
+                }
+                Log.get().debug("pointer {} did not parse, reading it again: {}", uri(name), e.getMessage());
+                pause(attempt);
             }
-            return new Current(Pointer.decode(r.asByteArrayUnsafe(), uri(name)), r.response().eTag());
-        } catch (NoSuchKeyException e) {
-            return null;
+        }
+    }
+
+    private static void pause(int attempt) throws IOException {
+        try {
+            Thread.sleep(25L << Math.min(attempt, 5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading a pointer");
         }
     }
 
@@ -202,7 +246,7 @@ public final class S3Store implements ArchiveStore {
             Current c = readPointer(key);
             return c == null ? Optional.empty() : Optional.of(new StoredObject(c.pointer()));
         } catch (SdkException e) {
-            throw S3Errors.describe("reading the pointer of", e, where);
+            throw S3Errors.describe("reading the pointer", uri(pointerName(key)), e, where);
         }
     }
 
@@ -288,7 +332,7 @@ public final class S3Store implements ArchiveStore {
             return new CacheError("archive " + archive.location() + " was removed or replaced while it was read"
                     + " (retired longer than B10_TRANSFER_TEMP_MAX_AGE_S ago): load again", e);
         }
-        return S3Errors.describe("reading", e, where);
+        return S3Errors.describe("reading", archive.location(), e, where);
     }
 
     @Override
@@ -303,11 +347,12 @@ public final class S3Store implements ArchiveStore {
             uploaded = upload.finish();
         } catch (SdkException e) {
             upload.abort();
-            throw S3Errors.describe("uploading " + name + " to", e, where);
+            throw S3Errors.describe("uploading", uri(name), e, where);
         } catch (IOException | RuntimeException | Error e) {
             upload.abort();
             throw e;
         }
+        verifyStored(name, uploaded);
         PausePoints.reach("before-pointer");
         try {
             Pointer p = replacePointer(key, name, uploaded, control);
@@ -315,7 +360,28 @@ public final class S3Store implements ArchiveStore {
             removeOrphans(key, p);
             return new StoredObject(p);
         } catch (SdkException e) {
-            throw S3Errors.describe("publishing the pointer of", e, where);
+            throw S3Errors.describe("replacing the pointer", uri(pointerName(key)), e, where);
+        }
+    }
+
+    /**
+     * What the server stored is what was sent: its size, as the server reports it. A server that
+     * stores the SDK's aws-chunked framing as the object's bytes would otherwise let every save
+     * report SUCCESS for an archive that no load can read. Such an object is deleted, never named.
+     */
+    private void verifyStored(String name, PartUpload.Uploaded uploaded) throws IOException {
+        long stored;
+        try {
+            stored = client().headObject(b -> b.bucket(where.bucket()).key(where.key(name))).contentLength();
+        } catch (SdkException e) {
+            throw S3Errors.describe("checking the size of", uri(name), e, where);
+        }
+        if (stored != uploaded.size()) {
+            delete(name);
+            throw new CacheError("the S3 server stored " + stored + " bytes as " + uri(name) + " where " + uploaded.size()
+                    + " were sent: it does not store uploads as sent (aws-chunked framing kept as data?), so nothing was"
+                    + " published; check the server at " + (where.endpoint() != null ? where.endpoint() + " (B10_TRANSFER_S3_ENDPOINT)"
+                    : "the AWS endpoint"));
         }
     }
 

@@ -46,6 +46,14 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** Starts on a given port (a restart on the same endpoint). */
     public static S3ProxyServer start(Path dir, int port, String... buckets) throws Exception {
+        return start(dir, port, true, buckets);
+    }
+
+    /**
+     * @param authorize false: the server checks no signature, so that a proxy in front of it may
+     *                  change what a signed request carries (MisbehavingS3Proxy)
+     */
+    public static S3ProxyServer start(Path dir, int port, boolean authorize, String... buckets) throws Exception {
         String jar = System.getProperty("b10.test.s3proxy");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("b10.test.s3proxy does not name the S3Proxy jar (the build copies it): " + jar);
@@ -57,7 +65,7 @@ public final class S3ProxyServer implements AutoCloseable {
         Path conf = dir.resolve("s3proxy-" + port + ".conf");
         Files.writeString(conf, String.join("\n",
                 "s3proxy.endpoint=http://127.0.0.1:" + port,
-                "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.authorization=" + (authorize ? "aws-v2-or-v4" : "none"),
                 "s3proxy.identity=" + IDENTITY,
                 "s3proxy.credential=" + CREDENTIAL,
                 "jclouds.provider=filesystem",
@@ -71,7 +79,7 @@ public final class S3ProxyServer implements AutoCloseable {
         return s;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
