@@ -194,6 +194,7 @@ public final class B10Transfer {
     public static Map<String, Object> info(Settings s) {
         KeyResolver.Resolved env = environment(s);
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", Version.get());
         m.put("local_cache_dir", s.localCacheDir.toString());
         m.put("store_dir", s.storeName());
         m.put("key", env.key().text());

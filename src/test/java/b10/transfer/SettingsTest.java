@@ -148,4 +148,25 @@ class SettingsTest {
                 () -> Settings.from(Map.of("B10_TRANSFER_TRITON_VERSION", "3.6.0"), Map.of()));
         assertTrue(e.getMessage().contains("B10_TRANSFER_TORCH_VERSION"), e.getMessage());
     }
+
+    @Test
+    void systemProperties_standBetweenAgentOptionsAndTheEnvironment() {
+        Map<String, String> env = Map.of("B10_TRANSFER_SAVE_TIMEOUT_S", "10", "TORCH_CACHE_DIR", "/from/env");
+        Map<String, String> props = Map.of("b10.transfer.save.timeout.s", "11", "b10.transfer.torch.cache.dir", "/from/property");
+        Settings s = Settings.from(env, props, Map.of());
+        assertEquals(11, s.saveTimeout.toSeconds());
+        assertEquals(Path.of("/from/property"), s.localCacheDir);
+        assertEquals(12, Settings.from(env, props, Map.of("SAVE_TIMEOUT_S", "12")).saveTimeout.toSeconds());
+        assertEquals(List.of(), s.warnings);
+        assertEquals("b10.transfer.store", Settings.propertyName("B10_TRANSFER_STORE"));
+        assertEquals("b10.transfer.b10fs.cache.dir", Settings.propertyName("B10FS_CACHE_DIR"));
+    }
+
+    @Test
+    void misspelledSystemProperty_isOneWarningNamingTheNearestProperty_andInternalOnesAreQuiet() {
+        Settings s = Settings.from(Map.of(), Map.of("b10.transfer.stroe", "/x", "b10.transfer.pauseAt", "before-rename"), Map.of());
+        assertEquals(1, s.warnings.size(), s.warnings.toString());
+        assertTrue(s.warnings.get(0).contains("system property b10.transfer.stroe")
+                && s.warnings.get(0).contains("did you mean b10.transfer.store?"), s.warnings.get(0));
+    }
 }

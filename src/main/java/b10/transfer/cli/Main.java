@@ -33,6 +33,7 @@ public final class Main {
             "  clear  [--json]             remove the local cache directory",
             "  key    [--json]             the environment key and its components",
             "  probe  [--json] [--backend auto|jna|jcuda|panama]  what the CUDA driver says, per backend",
+            "  --version                   the version; <command> --help: that command's options",
             "load and save show their progress on stderr: a bar on a terminal, a line every 5 s otherwise;",
             "--quiet silences it; --progress-interval SECONDS sets the plain lines' interval",
             "configuration: environment variables (see the README), e.g. TORCH_CACHE_DIR, B10FS_CACHE_DIR");
@@ -51,12 +52,61 @@ public final class Main {
         System.exit(code);
     }
 
+    /** Each command's options; anything else on its line is refused (exit 2) with the nearest valid name. */
+    static final Map<String, List<String>> OPTIONS = Map.of(
+            "load", List.of("--force", "--json", "--quiet", "-q", "--progress-interval", "--help", "-h"),
+            "save", List.of("--json", "--quiet", "-q", "--progress-interval", "--help", "-h"),
+            "info", List.of("--json", "--help", "-h"),
+            "list", List.of("--json", "--help", "-h"),
+            "clear", List.of("--json", "--help", "-h"),
+            "key", List.of("--json", "--help", "-h"),
+            "probe", List.of("--json", "--backend", "--help", "-h"));
+
+    static String version() {
+        return "b10-transfer " + b10.transfer.Version.get() + " (Java " + Runtime.version() + ")";
+    }
+
+    /** The usage line of one command, from the global text. */
+    static String usageOf(String command) {
+        StringBuilder b = new StringBuilder("usage: java -jar b10-transfer.jar ").append(command).append(" [options]\n");
+        for (String line : USAGE.split("\n")) {
+            if (line.startsWith("  " + command + " ")) {
+                b.append(line).append('\n');
+            }
+        }
+        b.append("options: ").append(String.join(" ", OPTIONS.get(command)));
+        return b.toString();
+    }
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             (args.length == 0 ? err : out).println(USAGE);
             return args.length == 0 ? 2 : 0;
         }
+        if (args[0].equals("--version") || args[0].equals("version")) {
+            out.println(version());
+            return 0;
+        }
         String command = args[0];
+        if (!OPTIONS.containsKey(command)) {
+            err.println("b10-transfer: unknown command " + command + nearest(command, OPTIONS.keySet())
+                    + "\n" + USAGE);
+            return 2;
+        }
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("-") && !OPTIONS.get(command).contains(a)) {
+                err.println("b10-transfer: " + command + " has no option " + a + nearest(a, OPTIONS.get(command))
+                        + "\n" + usageOf(command));
+                return 2;
+            }
+            if (a.equals("--progress-interval") || a.equals("--backend")) {
+                i++; // its value
+            } else if (!a.startsWith("-")) {
+                err.println("b10-transfer: " + command + " takes no argument '" + a + "'\n" + usageOf(command));
+                return 2;
+            }
+        }
         boolean json = false;
         boolean force = false;
         boolean quiet = false;
@@ -82,7 +132,7 @@ public final class Main {
                     backend = args[++i];
                     break;
                 case "--help": case "-h":
-                    out.println(USAGE);
+                    out.println(usageOf(command));
                     return 0;
                 default:
                     err.println("b10-transfer: unknown option " + args[i] + "\n" + USAGE);
@@ -163,6 +213,20 @@ public final class Main {
                 err.println("b10-transfer: unknown command " + command + "\n" + USAGE);
                 return 2;
         }
+    }
+
+    /** "; did you mean X?" for the closest of the names, when one is close. */
+    static String nearest(String given, java.util.Collection<String> names) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String n : names) {
+            int d = Settings.editDistance(given, n);
+            if (d < bestDistance) {
+                best = n;
+                bestDistance = d;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, given.length() / 3) ? "; did you mean " + best + "?" : "";
     }
 
     private static long seconds(String text) {

@@ -149,9 +149,9 @@ public final class Settings {
         warnings = s.unknown();
     }
 
-    /** Settings from the process environment alone. */
+    /** Settings from this JVM's system properties ({@code -Db10.transfer.*}) and its environment. */
     public static Settings fromEnvironment() {
-        return new Settings(new Source(System.getenv(), Map.of()));
+        return from(System.getenv(), systemProperties(), Map.of());
     }
 
     /**
@@ -159,7 +159,40 @@ public final class Settings {
      * @param options agent options, by the same names (the B10_TRANSFER_ prefix may be left out)
      */
     public static Settings from(Map<String, String> env, Map<String, String> options) {
-        return new Settings(new Source(env, options));
+        return from(env, Map.of(), options);
+    }
+
+    /**
+     * @param properties system properties; {@code b10.transfer.save.timeout.s} is B10_TRANSFER_SAVE_TIMEOUT_S,
+     *                   {@code b10.transfer.torch.cache.dir} is TORCH_CACHE_DIR (see {@link #propertyName})
+     */
+    public static Settings from(Map<String, String> env, Map<String, String> properties, Map<String, String> options) {
+        return new Settings(new Source(env, properties, options));
+    }
+
+    /** This JVM's {@code b10.transfer.*} system properties. */
+    public static Map<String, String> systemProperties() {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(PROPERTY_PREFIX)) {
+                m.put(name, System.getProperty(name));
+            }
+        }
+        return m;
+    }
+
+    public static final String PROPERTY_PREFIX = "b10.transfer.";
+    /** Properties of ours that are not settings: a test's pause point, the codec for comparisons. */
+    private static final java.util.Set<String> INTERNAL_PROPERTIES = java.util.Set.of("b10.transfer.pauseAt",
+            "b10.transfer.zstd.pureJava");
+
+    /**
+     * The system property of a setting, as OpenTelemetry's agent spells its own: the name without
+     * the B10_TRANSFER_ prefix, lower case, dots for underscores, after {@code b10.transfer.}.
+     */
+    public static String propertyName(String setting) {
+        String n = setting.startsWith(PREFIX) ? setting.substring(PREFIX.length()) : setting;
+        return PROPERTY_PREFIX + n.toLowerCase(Locale.ROOT).replace('_', '.');
     }
 
     private static String user(Source s) {
@@ -212,13 +245,39 @@ public final class Settings {
         return p.normalize();
     }
 
-    /** Looks a name up in the options (with or without the prefix), then the environment. */
+    /** Levenshtein distance: how far a misspelled name is from a valid one. */
+    public static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /**
+     * Looks a name up in the agent options (with or without the prefix), then the system
+     * properties, then the environment: the more specific place wins (one JVM's agent line, one
+     * JVM's command line, then what every process of the container shares).
+     */
     private static final class Source {
         private final Map<String, String> env;
+        private final Map<String, String> properties;
         private final Map<String, String> options;
 
-        Source(Map<String, String> env, Map<String, String> options) {
+        Source(Map<String, String> env, Map<String, String> properties, Map<String, String> options) {
             this.env = env;
+            this.properties = properties;
             this.options = options;
         }
 
@@ -230,6 +289,9 @@ public final class Settings {
             String v = options.get(name);
             if (v == null && name.startsWith(PREFIX)) {
                 v = options.get(name.substring(PREFIX.length()));
+            }
+            if (v == null && !properties.isEmpty()) {
+                v = properties.get(propertyName(name));
             }
             if (v == null) {
                 v = env.get(name);
@@ -250,41 +312,39 @@ public final class Settings {
                     out.add("environment variable " + e + " is not a setting of b10-transfer and is ignored" + nearest(e));
                 }
             }
+            java.util.Set<String> knownProperties = new java.util.HashSet<>();
+            for (String k : known) {
+                knownProperties.add(propertyName(k));
+            }
+            for (String p : properties.keySet()) {
+                if (!knownProperties.contains(p) && !INTERNAL_PROPERTIES.contains(p)) {
+                    String asName = PREFIX + p.substring(PROPERTY_PREFIX.length()).toUpperCase(Locale.ROOT).replace('.', '_');
+                    String near = nearestName(asName);
+                    out.add("system property " + p + " is not a setting of b10-transfer and is ignored"
+                            + (near == null ? "" : "; did you mean " + propertyName(near) + "?"));
+                }
+            }
             return out;
         }
 
         private String nearest(String name) {
+            String best = nearestName(name);
+            return best == null ? "" : "; did you mean " + best + "?";
+        }
+
+        /** The known name closest to a misspelled one, in the misspelled one's form (with or without the prefix); null if none is close. */
+        private String nearestName(String name) {
             String best = null;
             int bestDistance = Integer.MAX_VALUE;
             for (String k : known) {
                 String candidate = name.startsWith(PREFIX) || !k.startsWith(PREFIX) ? k : k.substring(PREFIX.length());
-                int d = distance(name.toUpperCase(Locale.ROOT), candidate);
+                int d = editDistance(name.toUpperCase(Locale.ROOT), candidate);
                 if (d < bestDistance || (d == bestDistance && candidate.compareTo(best) < 0)) {
                     best = candidate;
                     bestDistance = d;
                 }
             }
-            return best != null && bestDistance <= Math.max(3, name.length() / 3) ? "; did you mean " + best + "?" : "";
-        }
-
-        /** Levenshtein distance. */
-        static int distance(String a, String b) {
-            int[] prev = new int[b.length() + 1];
-            int[] cur = new int[b.length() + 1];
-            for (int j = 0; j <= b.length(); j++) {
-                prev[j] = j;
-            }
-            for (int i = 1; i <= a.length(); i++) {
-                cur[0] = i;
-                for (int j = 1; j <= b.length(); j++) {
-                    int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                    cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-                }
-                int[] t = prev;
-                prev = cur;
-                cur = t;
-            }
-            return prev[b.length()];
+            return best != null && bestDistance <= Math.max(3, name.length() / 3) ? best : null;
         }
 
         Path path(String name, String def) {

@@ -52,7 +52,7 @@ final class AgentRuntime {
         }
         Settings settings;
         try {
-            settings = Settings.from(System.getenv(), options);
+            settings = Settings.from(System.getenv(), Settings.systemProperties(), options);
         } catch (CacheValidationError e) {
             System.err.println("b10-transfer: configuration error, the agent is off for this JVM: " + e.getMessage());
             return;
@@ -74,6 +74,10 @@ final class AgentRuntime {
 
     private void run(List<String> optionProblems) {
         Log.level(settings.logLevel);
+        if ("debug".equals(settings.logLevel)) {
+            Log.get().debug("b10-transfer {} agent in {} (Java {})", b10.transfer.Version.get(),
+                    System.getProperty("sun.java.command", "a JVM without a launcher command"), Runtime.version());
+        }
         NativeAccess.recordAtStart(inst);
         restore = new FutureTask<>(this::restoreNow);
         Workers.daemon("restore", restore).start();
