@@ -4,11 +4,15 @@ import org.slf4j.Logger;
 import org.slf4j.simple.SimpleServiceProvider;
 
 /**
- * The product's logger. In the jar, slf4j and slf4j-simple are relocated under
- * b10.transfer.shaded, so these properties (relocated with them) configure only our copy: the
- * host's logging is never configured or replaced. One line per event, on standard error.
- * The slf4j-simple provider is created directly rather than found by LoggerFactory's service
- * lookup: the lookup costs milliseconds on the agent's start-up path and could only ever find it.
+ * The product's logger, in one of two modes. The agent and the CLI have output of their own:
+ * they set the level first ({@link #level}, {@link #configure}), and then messages go through
+ * slf4j-simple, one line per event on standard error. In the jar, slf4j and slf4j-simple are
+ * relocated under b10.transfer.shaded, so these properties (relocated with them) configure only
+ * our copy: the host's logging is never configured or replaced. The slf4j-simple provider is
+ * created directly rather than found by LoggerFactory's service lookup: the lookup costs
+ * milliseconds on the agent's start-up path and could only ever find it. Used as a library
+ * (no level set), messages go to the application's logging through {@link System.Logger}
+ * ({@link HostLogger}), and nothing is configured.
  */
 public final class Log {
     private static volatile String level;
@@ -37,9 +41,13 @@ public final class Log {
         if (logger != null) {
             return logger;
         }
-        String name = level != null ? level : System.getenv("B10_TRANSFER_LOG_LEVEL");
+        if (level == null) {
+            logger = new HostLogger(System.getLogger("b10.transfer"));
+            return logger;
+        }
+        String name = level;
         String p = "org.slf4j.simpleLogger.";
-        setIfAbsent(p + "defaultLogLevel", name == null ? "info" : name);
+        setIfAbsent(p + "defaultLogLevel", name);
         setIfAbsent(p + "logFile", "System.err");
         setIfAbsent(p + "showThreadName", "false");
         setIfAbsent(p + "showLogName", "true");

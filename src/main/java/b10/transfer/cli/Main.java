@@ -56,11 +56,12 @@ public final class Main {
     static final Map<String, List<String>> OPTIONS = Map.of(
             "load", List.of("--force", "--json", "--quiet", "-q", "--progress-interval", "--help", "-h"),
             "save", List.of("--json", "--quiet", "-q", "--progress-interval", "--help", "-h"),
-            "info", List.of("--json", "--help", "-h"),
-            "list", List.of("--json", "--help", "-h"),
-            "clear", List.of("--json", "--help", "-h"),
-            "key", List.of("--json", "--help", "-h"),
-            "probe", List.of("--json", "--backend", "--help", "-h"));
+            // --quiet is accepted everywhere (a script may pass it to every command); it silences progress lines
+            "info", List.of("--json", "--quiet", "-q", "--help", "-h"),
+            "list", List.of("--json", "--quiet", "-q", "--help", "-h"),
+            "clear", List.of("--json", "--quiet", "-q", "--help", "-h"),
+            "key", List.of("--json", "--quiet", "-q", "--help", "-h"),
+            "probe", List.of("--json", "--backend", "--quiet", "-q", "--help", "-h"));
 
     static String version() {
         return "b10-transfer " + b10.transfer.Version.get() + " (Java " + Runtime.version() + ")";

@@ -166,6 +166,17 @@ class OnlyWhereMeantTest {
     }
 
     @Test
+    void usedAsALibrary_itsMessagesGoThroughTheApplicationsLogging_andNothingIsConfigured() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env(tmp.resolve("lib/cache")), 60,
+                "-cp", ChildJvm.jar() + java.io.File.pathSeparator + ChildJvm.testClasses(), "b10.transfer.agent.testapp.LibraryApp");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("STATUS SUCCESS"), r.out());
+        assertTrue(r.out().contains("CAPTURED INFO load SUCCESS: restored 121 files"), r.out());
+        assertFalse(r.out().contains("PROPERTY"), "the library set logging properties: " + r.out());
+        assertFalse(r.err().contains("b10-transfer -"), "the library printed with its own logger: " + r.err());
+    }
+
+    @Test
     void jsonOutput_ofAConfigurationError_isAnErrorObjectOnStdout() throws Exception {
         ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env(tmp.resolve("j/cache"), "MAX_CACHE_SIZE_MB", "lots"),
                 60, "-jar", ChildJvm.jar().toString(), "load", "--json");
