@@ -54,9 +54,14 @@ public final class Log {
         setIfAbsent(p + "showShortLogName", "false");
         setIfAbsent(p + "levelInBrackets", "false");
         setIfAbsent(p + "showDateTime", "false");
-        SimpleServiceProvider provider = new SimpleServiceProvider();
-        provider.initialize();
-        logger = provider.getLoggerFactory().getLogger("b10-transfer");
+        try {
+            SimpleServiceProvider provider = new SimpleServiceProvider();
+            provider.initialize();
+            logger = provider.getLoggerFactory().getLogger("b10-transfer");
+        } catch (LinkageError absent) {
+            // the library without its optional slf4j-simple (a Maven user's CLI run): the host's logging then
+            logger = new HostLogger(System.getLogger("b10.transfer"));
+        }
         return logger;
     }
 
