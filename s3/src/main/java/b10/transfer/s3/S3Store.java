@@ -436,6 +436,16 @@ public final class S3Store implements ArchiveStore {
                     continue;
                 }
                 throw e;
+            } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+                // no answer: some servers refuse a failed condition before reading the body and close the
+                // connection (the client sees a broken pipe, not 412). Whether the PUT landed is read back
+                // at the top of the loop, so going around again is safe.
+                if (attempt < MAX_POINTER_ATTEMPTS) {
+                    Log.get().debug("pointer {} not written ({}); reading it again", uri(pointerName(key)), e.getMessage());
+                    sleepBeforeRetry(attempt);
+                    continue;
+                }
+                throw e;
             }
             if (!landed(key, name) && attempt < MAX_POINTER_ATTEMPTS) {
                 continue;

@@ -129,9 +129,14 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** The settings that point a child JVM or Settings at this server's bucket. */
     public Map<String, String> env(String bucket, String prefix) {
+        return env(endpoint(), bucket, prefix);
+    }
+
+    /** The settings for a bucket of any test server at the endpoint (S3Mock takes any credentials). */
+    public static Map<String, String> env(URI endpoint, String bucket, String prefix) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("B10_TRANSFER_STORE", "s3://" + bucket + "/" + prefix);
-        m.put("B10_TRANSFER_S3_ENDPOINT", endpoint().toString());
+        m.put("B10_TRANSFER_S3_ENDPOINT", endpoint.toString());
         m.put("AWS_ACCESS_KEY_ID", IDENTITY);
         m.put("AWS_SECRET_ACCESS_KEY", CREDENTIAL);
         m.put("AWS_REGION", "us-east-1");
@@ -140,8 +145,12 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** A client of the test's own, to look at the bucket as any S3 user would. */
     public S3Client client() {
+        return client(endpoint());
+    }
+
+    public static S3Client client(URI endpoint) {
         return S3Client.builder()
-                .endpointOverride(endpoint())
+                .endpointOverride(endpoint)
                 .forcePathStyle(true)
                 .region(Region.US_EAST_1)
                 .httpClient(UrlConnectionHttpClient.create())

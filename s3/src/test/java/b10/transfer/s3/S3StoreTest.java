@@ -44,7 +44,9 @@ class S3StoreTest {
 
     @TempDir
     static Path serverDir;
-    static S3ProxyServer server;
+    /** The server under test (S3Proxy here; S3StoreOnS3MockTest runs the same tests on S3Mock). */
+    static AutoCloseable server;
+    static java.net.URI endpoint;
     static S3Client client;
 
     @TempDir
@@ -52,8 +54,10 @@ class S3StoreTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = S3ProxyServer.start(serverDir, BUCKET);
-        client = server.client();
+        S3ProxyServer s3proxy = S3ProxyServer.start(serverDir, BUCKET);
+        server = s3proxy;
+        endpoint = s3proxy.endpoint();
+        client = s3proxy.client();
     }
 
     @AfterAll
@@ -62,10 +66,10 @@ class S3StoreTest {
         server.close();
     }
 
-    private Map<String, String> env(Path local, String prefix, String... extra) throws Exception {
+    Map<String, String> env(Path local, String prefix, String... extra) throws Exception {
         Map<String, String> env = TestTrees.env(tmp);
         env.put("TORCH_CACHE_DIR", local.toString());
-        env.putAll(server.env(BUCKET, prefix));
+        env.putAll(S3ProxyServer.env(endpoint, BUCKET, prefix));
         env.put("B10_TRANSFER_S3_REGION", "us-east-1");
         for (int i = 0; i + 1 < extra.length; i += 2) {
             env.put(extra[i], extra[i + 1]);
@@ -73,7 +77,7 @@ class S3StoreTest {
         return env;
     }
 
-    private CacheOperations ops(Path local, String prefix, String... extra) throws Exception {
+    CacheOperations ops(Path local, String prefix, String... extra) throws Exception {
         return new CacheOperations(Settings.from(env(local, prefix, extra), Map.of()), KEY);
     }
 
