@@ -85,14 +85,14 @@ class HonestAnswersTest {
 
         // another replica whose cache is in place (restored earlier, by another JVM): the same files
         Path same = tmp.resolve("same/cache");
-        copyTree(source, same);
+        TestTrees.copyTree(source, same);
         SaveResult r = ops(settings(same, store)).save(new OperationControl(), true);
         assertEquals(SaveStatus.SKIPPED, r.status(), r.message());
         assertTrue(r.message().contains("already holds every file"), r.message());
 
         // an older replica: a subset of the store's files never replaces them
         Path older = tmp.resolve("older/cache");
-        copyTree(source, older);
+        TestTrees.copyTree(source, older);
         try (Stream<Path> s = Files.walk(older)) {
             Path victim = s.filter(Files::isRegularFile).findFirst().orElseThrow();
             Files.delete(victim);
@@ -113,7 +113,7 @@ class HonestAnswersTest {
         assertEquals(SaveStatus.SUCCESS, ops(settings(source, store)).save(new OperationControl()).status());
         // a replica with an older cache (a few of the store's files missing) that compiled one kernel of its own
         Path replica = tmp.resolve("replica/cache");
-        copyTree(source, replica);
+        TestTrees.copyTree(source, replica);
         List<Path> dropped;
         try (Stream<Path> s = Files.walk(replica)) {
             dropped = s.filter(Files::isRegularFile).limit(3).toList();
@@ -143,19 +143,6 @@ class HonestAnswersTest {
         Map<String, Object> m = B10Transfer.list(settings(tmp.resolve("l/cache"), file));
         assertTrue(String.valueOf(m.get("error")).contains("not a directory"), m.toString());
         assertFalse(m.containsKey("caches"), m.toString());
-    }
-
-    static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
     }
 
     static List<String> names(Path dir) throws Exception {

@@ -37,7 +37,7 @@ class ConsumerBuildTest {
         publish(repo, "b10-transfer-core", ROOT.resolve("src/pom.xml"), ROOT.resolve("src/target/b10-transfer-core-" + VERSION + ".jar"));
 
         Path project = tmp.resolve("consumer");
-        copyTree(ROOT.resolve("agent/src/test/consumer"), project);
+        SurvivalKit.copyTree(ROOT.resolve("agent/src/test/consumer"), project);
         Path pom = project.resolve("pom.xml");
         Files.writeString(pom, Files.readString(pom).replace("@REPOSITORY@", repo.toUri().toString()).replace("@VERSION@", VERSION));
         String m2 = System.getProperty("b10.test.m2", System.getProperty("user.home") + "/.m2/repository");
@@ -71,18 +71,6 @@ class ConsumerBuildTest {
         }
     }
 
-    static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
 
     record Result(int exit, String output) {
     }

@@ -131,7 +131,7 @@ class OnlyWhereMeantTest {
     @Test
     void aReplicaWhoseCacheIsASubsetOfTheStores_neverReplacesIt_andOneWithNewFilesKeepsTheStoresToo() throws Exception {
         Path local = tmp.resolve("older/cache");
-        copyTree(seed, local); // restored long ago, by another machine: no record of it here
+        SurvivalKit.copyTree(seed, local); // restored long ago, by another machine: no record of it here
         try (Stream<Path> s = Files.walk(local)) {
             Files.delete(s.filter(Files::isRegularFile).findFirst().orElseThrow());
         }
@@ -240,17 +240,4 @@ class OnlyWhereMeantTest {
         }
     }
 
-    /** Copies a tree, as a replica whose cache an earlier JVM restored holds it. */
-    static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
-    }
 }

@@ -55,8 +55,9 @@ class StuckStoreTest {
 
         Path holderBinary = tmp.resolve("hold_write_lease");
         Process cc = new ProcessBuilder("gcc", "-O2", "-o", holderBinary.toString(),
-                Path.of("src/test/c/hold_write_lease.c").toAbsolutePath().toString()).inheritIO().start();
-        assertEquals(0, cc.waitFor(), "gcc builds the lease holder");
+                Path.of("src/test/c/hold_write_lease.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
+        String said = new String(cc.getInputStream().readAllBytes());
+        assertEquals(0, cc.waitFor(), "gcc builds the lease holder: " + said);
         Process holder = new ProcessBuilder(holderBinary.toString(), archive.toString()).redirectErrorStream(true).start();
         try {
             String first = new BufferedReader(new InputStreamReader(holder.getInputStream())).readLine();

@@ -268,4 +268,18 @@ final class SurvivalKit {
         Files.writeString(venv.resolve("pyvenv.cfg"), "");
         return venv;
     }
+
+    /** Copies a tree (a cache in place, a project to build). */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
 }
