@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import b10.transfer.LoadStatus;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,13 +12,7 @@ import org.junit.jupiter.api.Test;
  * replaces objects in two steps a reader can see between, and checks no credentials.
  */
 class S3StoreOnS3MockTest extends S3StoreTest {
-    @BeforeAll
-    static void startServer() throws Exception {
-        S3MockServer s3mock = S3MockServer.start(serverDir, BUCKET);
-        server = s3mock;
-        endpoint = s3mock.endpoint();
-        client = S3ProxyServer.client(endpoint);
-    }
+    // the server is started by S3StoreTest.startServer, which picks S3Mock for this class
 
     /** S3Mock checks no signature: a wrong secret is not refused there, and the load goes on as with the right one. */
     @Override

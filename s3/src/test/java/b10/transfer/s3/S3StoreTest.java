@@ -52,12 +52,19 @@ class S3StoreTest {
     @TempDir
     Path tmp;
 
+    /** One server per class: S3Proxy, or S3Mock for S3StoreOnS3MockTest (a static method of a subclass would run beside this one). */
     @BeforeAll
-    static void startServer() throws Exception {
-        S3ProxyServer s3proxy = S3ProxyServer.start(serverDir, BUCKET);
-        server = s3proxy;
-        endpoint = s3proxy.endpoint();
-        client = s3proxy.client();
+    static void startServer(org.junit.jupiter.api.TestInfo info) throws Exception {
+        if (info.getTestClass().filter(S3StoreOnS3MockTest.class::isAssignableFrom).isPresent()) {
+            S3MockServer s3mock = S3MockServer.start(serverDir, BUCKET);
+            server = s3mock;
+            endpoint = s3mock.endpoint();
+        } else {
+            S3ProxyServer s3proxy = S3ProxyServer.start(serverDir, BUCKET);
+            server = s3proxy;
+            endpoint = s3proxy.endpoint();
+        }
+        client = S3ProxyServer.client(endpoint);
     }
 
     @AfterAll
