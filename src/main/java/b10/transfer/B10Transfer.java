@@ -173,14 +173,7 @@ public final class B10Transfer {
 
     /** A control for one operation, watching free space as the settings ask (B10_TRANSFER_MIN_FREE_MB). */
     public static OperationControl newControl(Settings s) {
-        OperationControl c = new OperationControl();
-        if (s.minFreeBytes > 0) {
-            c.watchFreeSpace(s.localCacheDir, s.minFreeBytes);
-            if (s.s3 == null) {
-                c.watchFreeSpace(s.storeDir, s.minFreeBytes);
-            }
-        }
-        return c;
+        return OperationControl.of(s);
     }
 
     static void logResult(String op, String status, String message, boolean error) {

@@ -34,7 +34,7 @@ public final class EnvironmentKey {
     private final String platformSystem;
     private final String text;
     private final String hash;
-    private String torchProblem;
+    private final String torchProblem;
 
     /** A key for this machine's platform (the seed mode's CPU key names it). */
     public EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
@@ -45,6 +45,13 @@ public final class EnvironmentKey {
     /** @param platformMachine and @param platformSystem as Python's platform.machine() and platform.system() say them */
     public EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
                           Settings.KeyMode mode, String platformMachine, String platformSystem) {
+        this(torch, cuda, triton, gpuName, computeCapability, mode, platformMachine, platformSystem, null);
+    }
+
+    /** @param torchProblem where torch was looked for and what to set, when it was not found */
+    private EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
+                           Settings.KeyMode mode, String platformMachine, String platformSystem, String torchProblem) {
+        this.torchProblem = torch == null ? (torchProblem != null ? torchProblem : "torch's version is unknown") : null;
         this.torchFound = torch != null;
         this.torch = torch == null ? "none" : torch;
         this.cuda = cuda;
@@ -90,15 +97,13 @@ public final class EnvironmentKey {
 
     public static EnvironmentKey of(PythonPackages.Versions v, GpuFacts gpu, Settings.KeyMode mode) {
         boolean device = gpu != null && gpu.hasDevice();
-        EnvironmentKey k = new EnvironmentKey(v.torch(), v.torchCuda(), v.triton(),
-                device ? gpu.name() : null, device ? gpu.computeCapability() : null, mode);
-        k.torchProblem = v.torch() == null ? v.source() : null;
-        return k;
+        return new EnvironmentKey(v.torch(), v.torchCuda(), v.triton(), device ? gpu.name() : null,
+                device ? gpu.computeCapability() : null, mode, PythonPlatform.machine(), PythonPlatform.system(), v.source());
     }
 
     /** Why torch is missing from the key (where it was looked for, what to set), or null where it is there. */
     public String torchProblem() {
-        return torchProblem != null ? torchProblem : torchFound ? null : "torch's version is unknown";
+        return torchProblem;
     }
 
     private String render() {

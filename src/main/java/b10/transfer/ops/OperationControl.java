@@ -18,6 +18,21 @@ import java.util.function.Consumer;
  * makes the next checkpoint throw, and the operation unwinds, removing its temporaries.
  */
 public final class OperationControl implements TransferControl {
+    /**
+     * A control for one operation of these settings, watching free space as they ask
+     * (B10_TRANSFER_MIN_FREE_MB): the one place the agent, the CLI and the library get theirs from.
+     */
+    public static OperationControl of(b10.transfer.config.Settings s) {
+        OperationControl c = new OperationControl();
+        if (s.minFreeBytes > 0) {
+            c.watchFreeSpace(s.localCacheDir, s.minFreeBytes);
+            if (s.s3 == null) {
+                c.watchFreeSpace(s.storeDir, s.minFreeBytes);
+            }
+        }
+        return c;
+    }
+
     private final AtomicLong bytesDone = new AtomicLong();
     private final AtomicLong filesDone = new AtomicLong();
     private volatile long bytesTotal = -1;

@@ -40,8 +40,9 @@ final class AgentRuntime {
     private AgentRuntime(Settings settings, Instrumentation inst) {
         this.settings = settings;
         this.inst = inst;
-        // the same control as the CLI's and the library's: it watches B10_TRANSFER_MIN_FREE_MB
-        this.restoreControl = B10Transfer.newControl(settings);
+        // the same control as the CLI's and the library's (it watches B10_TRANSFER_MIN_FREE_MB),
+        // from OperationControl itself: B10Transfer is not loaded on the host's thread before main
+        this.restoreControl = OperationControl.of(settings);
     }
 
     static void start(String args, Instrumentation inst) {
@@ -199,7 +200,7 @@ final class AgentRuntime {
         }
         try {
             SaveResult s = new CacheOperations(settings, this::key).saveWithTimeout(settings.saveTimeout,
-                    B10Transfer.newControl(settings), true);
+                    OperationControl.of(settings), true);
             NativeAccess.adviseIfNeeded(isolatedLibraryLoaded(), panamaLoaded());
             if (s.status() == SaveStatus.ERROR && s.message().equals(restoreError)) {
                 // a setting or a path that was wrong at start is wrong now: its one error line was printed
