@@ -7,6 +7,7 @@ import b10.transfer.config.Settings;
 import b10.transfer.key.KeyResolver;
 import b10.transfer.ops.Activity;
 import b10.transfer.ops.CacheOperations;
+import b10.transfer.ops.Operations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.SaveResult;
@@ -30,8 +31,6 @@ import java.util.function.Consumer;
  * throws for an operational failure: it returns ERROR and logs one line naming the cause.
  */
 public final class B10Transfer {
-    private static volatile KeyResolver.Resolved resolved;
-
     private B10Transfer() {
     }
 
@@ -66,16 +65,9 @@ public final class B10Transfer {
 
     // ---- the same, for explicit settings (used by the CLI and the agent) ----
 
+    /** This JVM's environment (key, Python, GPU), computed once per JVM and key mode. */
     public static KeyResolver.Resolved environment(Settings s) {
-        KeyResolver.Resolved r = resolved;
-        if (r == null || r.key().mode() != s.keyMode) {
-            r = KeyResolver.resolve(s, System.getenv());
-            resolved = r;
-            if (!r.gpu().ok()) {
-                Log.get().debug("GPU probe: {}; the key says cpu", r.gpu().problem());
-            }
-        }
-        return r;
+        return Operations.environment(s);
     }
 
     public static LoadResult load(Settings s, boolean force) {
@@ -83,7 +75,7 @@ public final class B10Transfer {
     }
 
     public static LoadResult load(Settings s, boolean force, OperationControl control) {
-        LoadResult r = new CacheOperations(s, () -> environment(s).key()).loadWithTimeout(force, control);
+        LoadResult r = Operations.of(s).load(force, control);
         logResult("load", r.status().name(), r.message(), r.status() == LoadStatus.ERROR);
         return r;
     }
@@ -93,7 +85,7 @@ public final class B10Transfer {
     }
 
     public static SaveResult save(Settings s, OperationControl control) {
-        SaveResult r = new CacheOperations(s, () -> environment(s).key()).saveWithTimeout(s.saveTimeout, control);
+        SaveResult r = Operations.of(s).save(control, false);
         logResult("save", r.status().name(), r.message(), r.status() == SaveStatus.ERROR);
         return r;
     }
@@ -173,7 +165,7 @@ public final class B10Transfer {
 
     /** A control for one operation, watching free space as the settings ask (B10_TRANSFER_MIN_FREE_MB). */
     public static OperationControl newControl(Settings s) {
-        return OperationControl.of(s);
+        return Operations.of(s).newControl();
     }
 
     static void logResult(String op, String status, String message, boolean error) {
@@ -192,7 +184,7 @@ public final class B10Transfer {
         m.put("store_dir", s.storeName());
         m.put("key", env.key().text());
         m.put("hash", env.key().hash());
-        try (ArchiveStore store = Stores.open(s)) {
+        try (ArchiveStore store = Operations.of(s).openStore()) {
             Optional<ArchiveStore.Stored> found = store.find(env.key());
             m.put("archive_path", found.map(ArchiveStore.Stored::location).orElse(store.locationFor(env.key(), s.compression)));
             m.put("archive_exists", found.isPresent());
@@ -215,11 +207,11 @@ public final class B10Transfer {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("store_dir", s.storeName());
         m.put("current_key", environment(s).key().text());
-        try (ArchiveStore store = Stores.open(s)) {
+        try (ArchiveStore store = Operations.of(s).openStore()) {
             List<Map<String, Object>> caches = store.list();
-            String mine = environment(s).key().hash();
+            b10.transfer.key.EnvironmentKey mine = environment(s).key();
             for (Map<String, Object> c : caches) {
-                c.put("current_environment", String.valueOf(c.get("file")).startsWith("cache_" + mine + "."));
+                c.put("current_environment", b10.transfer.store.StoreNames.isOfKey(String.valueOf(c.get("file")), mine));
             }
             m.put("caches", caches);
             m.put("total_caches", caches.size());

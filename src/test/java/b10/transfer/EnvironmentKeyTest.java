@@ -25,7 +25,7 @@ class EnvironmentKeyTest {
         EnvironmentKey k = new EnvironmentKey("2.11.0+cu130", "13.0", "3.6.0", "NVIDIA H200", "9.0", Settings.KeyMode.SEED);
         assertEquals("{\"cuda_version\": \"13.0\", \"device_name\": \"NVIDIA H200\"}", k.text());
         assertEquals("c23102092c348195", k.hash());
-        assertEquals("cache_c23102092c348195.latest.tar.gz", k.archiveName(Settings.Compression.GZIP));
+        assertEquals("cache_c23102092c348195.latest.tar.gz", b10.transfer.store.StoreNames.archive(k, Settings.Compression.GZIP));
     }
 
     @Test

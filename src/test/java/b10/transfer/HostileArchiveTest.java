@@ -114,7 +114,7 @@ class HostileArchiveTest {
     @MethodSource("hostile")
     void hostileArchive_isRefusedWhole_andTouchesNothing(Case c) throws Exception {
         byte[] archive = c.archive.bytes(local.resolveSibling(".cache.b10-staging"));
-        Path file = store.resolve(KEY.archiveName(Settings.Compression.ZSTD));
+        Path file = store.resolve(b10.transfer.store.StoreNames.archive(KEY, Settings.Compression.ZSTD));
         Files.write(file, archive);
         Map<String, String> outside = TestTrees.snapshot(tmp);
         long t0 = System.nanoTime();
@@ -150,7 +150,7 @@ class HostileArchiveTest {
 
     @Test
     void splitBomb_writesNoMoreThanTheLimit() throws Exception {
-        Files.write(store.resolve(KEY.archiveName(Settings.Compression.ZSTD)), HostileArchives.splitBomb(200, 1 << 20));
+        Files.write(store.resolve(b10.transfer.store.StoreNames.archive(KEY, Settings.Compression.ZSTD)), HostileArchives.splitBomb(200, 1 << 20));
         java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
         OperationControl control = new OperationControl().onProgress(c -> most.accumulateAndGet(c.bytesDone(), Math::max));
         LoadResult r = new CacheOperations(Settings.from(env, Map.of()), KEY).load(true, control);
@@ -193,7 +193,7 @@ class HostileArchiveTest {
         Map<String, String> withSource = new java.util.HashMap<>(env);
         withSource.put("TORCH_CACHE_DIR", source.toString());
         new CacheOperations(Settings.from(withSource, Map.of()), KEY).save(new OperationControl());
-        return store.resolve(KEY.archiveName(Settings.Compression.ZSTD));
+        return store.resolve(b10.transfer.store.StoreNames.archive(KEY, Settings.Compression.ZSTD));
     }
 
     /** A forced load of the store's archive fails, and the local cache still holds only its marker. */

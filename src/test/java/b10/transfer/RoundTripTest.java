@@ -54,8 +54,8 @@ class RoundTripTest {
         Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
         Path store = tmp.resolve("store");
         assertEquals(SaveStatus.SUCCESS, ops(source, store, "B10_TRANSFER_COMPRESSION", "gzip").save(new OperationControl()).status());
-        Path gz = store.resolve(KEY.archiveName(Settings.Compression.GZIP));
-        Files.move(gz, store.resolve(KEY.archiveName(Settings.Compression.ZSTD)));
+        Path gz = store.resolve(b10.transfer.store.StoreNames.archive(KEY, Settings.Compression.GZIP));
+        Files.move(gz, store.resolve(b10.transfer.store.StoreNames.archive(KEY, Settings.Compression.ZSTD)));
         Path restored = tmp.resolve("r/cache");
         assertRestores(restored, store, false, source);
     }
@@ -65,7 +65,7 @@ class RoundTripTest {
         Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
         Path store = Files.createDirectories(tmp.resolve("store"));
         EnvironmentKey seedKey = new EnvironmentKey("2.11.0+cu130", "13.0", "3.6.0", "NVIDIA H200", "9.0", Settings.KeyMode.SEED);
-        Path archive = store.resolve(seedKey.archiveName(Settings.Compression.GZIP));
+        Path archive = store.resolve(b10.transfer.store.StoreNames.archive(seedKey, Settings.Compression.GZIP));
         // what the Python package writes: a gzip tar of the cache directory with arcname "."
         Process p = new ProcessBuilder("tar", "-czf", archive.toString(), "-C", source.toString(), ".").inheritIO().start();
         assertEquals(0, p.waitFor());

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import b10.transfer.config.S3Location;
 import b10.transfer.config.Settings;
+import b10.transfer.config.StoreLocation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,7 @@ class SettingsTest {
     void defaults_whenNothingIsSet_matchTheSeed() {
         Settings s = Settings.from(Map.of("USER", "alice"), Map.of());
         assertEquals(Path.of("/tmp/torchinductor_alice"), s.localCacheDir);
-        assertEquals(Path.of("/cache/model/compile_cache"), s.storeDir);
+        assertEquals(new StoreLocation.Directory(Path.of("/cache/model/compile_cache"), "B10FS_CACHE_DIR"), s.store);
         assertEquals(Path.of("/app"), s.localWorkDir);
         assertEquals(1024L * 1024 * 1024, s.maxCacheBytes);
         assertEquals(Settings.Compression.ZSTD, s.compression);
@@ -68,26 +70,27 @@ class SettingsTest {
     void anS3Uri_selectsTheS3Store_withPathStyleWhereAnEndpointIsGiven() {
         Settings s = Settings.from(Map.of("B10_TRANSFER_STORE", "s3://team-cache/compile/cache/",
                 "B10_TRANSFER_S3_ENDPOINT", "http://127.0.0.1:9000"), Map.of());
-        assertEquals("team-cache", s.s3.bucket());
-        assertEquals("compile/cache", s.s3.prefix());
-        assertEquals("compile/cache/cache_x.latest", s.s3.key("cache_x.latest"));
-        assertTrue(s.s3.pathStyle());
+        S3Location s3 = (S3Location) s.store;
+        assertEquals("s3", s.store.scheme());
+        assertEquals("team-cache", s3.bucket());
+        assertEquals("compile/cache", s3.prefix());
+        assertEquals("compile/cache/cache_x.latest", s3.key("cache_x.latest"));
+        assertTrue(s3.pathStyle());
         assertEquals("s3://team-cache/compile/cache", s.storeName());
 
         Settings aws = Settings.from(Map.of("B10_TRANSFER_STORE", "s3://team-cache"), Map.of());
-        assertEquals("", aws.s3.prefix());
-        assertEquals("cache_x.latest", aws.s3.key("cache_x.latest"));
-        assertEquals(false, aws.s3.pathStyle());
-        assertEquals(8 << 20, aws.s3.partBytes());
+        S3Location awsS3 = (S3Location) aws.store;
+        assertEquals("", awsS3.prefix());
+        assertEquals("cache_x.latest", awsS3.key("cache_x.latest"));
+        assertEquals(false, awsS3.pathStyle());
+        assertEquals(8 << 20, awsS3.partBytes());
     }
 
     @Test
     void aPlainStorePath_isTheFilesystemStore() {
         Settings s = Settings.from(Map.of("B10_TRANSFER_STORE", "/mnt/shared/cc", "B10FS_CACHE_DIR", "/other"), Map.of());
-        assertEquals(null, s.s3);
-        assertEquals(Path.of("/mnt/shared/cc"), s.storeDir);
-        assertEquals("B10_TRANSFER_STORE", s.storeSetting);
-        assertEquals("B10FS_CACHE_DIR", Settings.from(Map.of(), Map.of()).storeSetting);
+        assertEquals(new StoreLocation.Directory(Path.of("/mnt/shared/cc"), "B10_TRANSFER_STORE"), s.store);
+        assertEquals("B10FS_CACHE_DIR", ((StoreLocation.Directory) Settings.from(Map.of(), Map.of()).store).setting());
     }
 
     @ParameterizedTest

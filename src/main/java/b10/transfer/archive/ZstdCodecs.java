@@ -1,7 +1,7 @@
 package b10.transfer.archive;
 
 import b10.transfer.Log;
-import b10.transfer.probe.IsolatedClassLoader;
+import b10.transfer.base.IsolatedClassLoader;
 import io.airlift.compress.zstd.ZstdInputStream;
 import io.airlift.compress.zstd.ZstdOutputStream;
 import java.io.IOException;

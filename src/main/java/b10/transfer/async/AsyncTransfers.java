@@ -3,7 +3,7 @@ package b10.transfer.async;
 import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.OperationControl;
-import b10.transfer.ops.Workers;
+import b10.transfer.base.Workers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

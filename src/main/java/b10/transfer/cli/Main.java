@@ -199,7 +199,7 @@ public final class Main {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("key", r.key().text());
                 m.put("hash", r.key().hash());
-                m.put("archive", r.key().archiveName(settings.compression));
+                m.put("archive", b10.transfer.store.StoreNames.archive(r.key(), settings.compression));
                 m.put("components", r.key().components());
                 if (!r.key().torchFound()) {
                     m.put("warning", r.key().torchProblem());

@@ -2,7 +2,7 @@ package b10.transfer.cli;
 
 import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.OperationControl;
-import b10.transfer.ops.Workers;
+import b10.transfer.base.Workers;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

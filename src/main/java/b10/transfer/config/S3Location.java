@@ -15,9 +15,15 @@ import java.net.URI;
  *                          racing save can be lost), where the store otherwise refuses to save
  */
 public record S3Location(String bucket, String prefix, URI endpoint, boolean pathStyle, String region,
-                         int partBytes, int connections, boolean acceptLostUpdates) {
+                         int partBytes, int connections, boolean acceptLostUpdates) implements StoreLocation {
+
+    @Override
+    public String scheme() {
+        return "s3";
+    }
 
     /** The URI as the user writes it. */
+    @Override
     public String uri() {
         return "s3://" + bucket + "/" + prefix;
     }

@@ -20,12 +20,8 @@ public final class Settings {
     public static final String PREFIX = "B10_TRANSFER_";
 
     public final Path localCacheDir;
-    /** The filesystem store's directory; unused when {@link #s3} is set. */
-    public final Path storeDir;
-    /** The variable that named {@link #storeDir}: B10_TRANSFER_STORE or B10FS_CACHE_DIR. */
-    public final String storeSetting;
-    /** The S3 store, when B10_TRANSFER_STORE is an s3:// URI; null for the filesystem store. */
-    public final S3Location s3;
+    /** Where the store is: a directory or an S3 bucket and prefix. */
+    public final StoreLocation store;
     public final Path localWorkDir;
     public final long maxCacheBytes;
     public final KeyMode keyMode;
@@ -63,7 +59,7 @@ public final class Settings {
 
     /** The store for messages: the S3 URI or the directory. */
     public String storeName() {
-        return s3 != null ? s3.uri() : storeDir.toString();
+        return store.uri();
     }
 
     public enum KeyMode { FULL, SEED }
@@ -77,28 +73,24 @@ public final class Settings {
         }
         localCacheDir = home == null ? Path.of("/tmp", "torchinductor_" + user(s))
                 : absolutePath(home, s.raw("TORCH_CACHE_DIR") != null ? "TORCH_CACHE_DIR" : "TORCHINDUCTOR_CACHE_DIR");
-        String store = s.raw(PREFIX + "STORE");
+        String uri = s.raw(PREFIX + "STORE");
         // a plain test, so that S3Location is loaded (premain reads the settings) only for an s3:// store
-        if (store != null && store.regionMatches(true, 0, "s3://", 0, 5)) {
-            String[] bucketAndPrefix = S3Location.parse(store, PREFIX + "STORE");
+        if (uri != null && uri.regionMatches(true, 0, "s3://", 0, 5)) {
+            String[] bucketAndPrefix = S3Location.parse(uri, PREFIX + "STORE");
             URI endpoint = S3Location.endpoint(s.raw(PREFIX + "S3_ENDPOINT"), PREFIX + "S3_ENDPOINT");
             long partMb = s.positiveLong(PREFIX + "S3_PART_MB", 8);
             if (partMb < 5 || partMb > 1024) {
                 throw new CacheValidationError(PREFIX + "S3_PART_MB=" + partMb + " must be 5..1024 (S3's smallest part is 5 MiB)");
             }
-            s3 = new S3Location(bucketAndPrefix[0], bucketAndPrefix[1], endpoint,
+            store = new S3Location(bucketAndPrefix[0], bucketAndPrefix[1], endpoint,
                     s.bool(PREFIX + "S3_PATH_STYLE", endpoint != null), s.raw(PREFIX + "S3_REGION"),
                     (int) (partMb * 1024 * 1024), (int) Math.min(64, s.positiveLong(PREFIX + "S3_CONNECTIONS", 8)),
                     s.bool(PREFIX + "S3_ACCEPT_LOST_UPDATES", false));
-            storeDir = s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
-            storeSetting = "B10FS_CACHE_DIR";
+        } else if (uri != null) {
+            refuseUnsupportedScheme(uri, PREFIX + "STORE");
+            store = new StoreLocation.Directory(absolutePath(uri, PREFIX + "STORE"), PREFIX + "STORE");
         } else {
-            s3 = null;
-            if (store != null) {
-                refuseUnsupportedScheme(store, PREFIX + "STORE");
-            }
-            storeDir = store != null ? absolutePath(store, PREFIX + "STORE") : s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache");
-            storeSetting = store != null ? PREFIX + "STORE" : "B10FS_CACHE_DIR";
+            store = new StoreLocation.Directory(s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache"), "B10FS_CACHE_DIR");
         }
         localWorkDir = s.path("LOCAL_WORK_DIR", "/app");
         maxCacheBytes = s.positiveLong("MAX_CACHE_SIZE_MB", 1024) * 1024 * 1024;

@@ -137,11 +137,6 @@ public final class EnvironmentKey {
         return mode;
     }
 
-    /** The archive's file name in the store for a compression. */
-    public String archiveName(Settings.Compression compression) {
-        return "cache_" + hash + ".latest.tar" + (compression == Settings.Compression.GZIP ? ".gz" : ".zst");
-    }
-
     public Map<String, Object> components() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("torch", torch);

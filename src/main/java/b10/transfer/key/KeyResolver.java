@@ -1,7 +1,7 @@
 package b10.transfer.key;
 
 import b10.transfer.config.Settings;
-import b10.transfer.ops.Workers;
+import b10.transfer.base.Workers;
 import b10.transfer.probe.GpuProbes;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;

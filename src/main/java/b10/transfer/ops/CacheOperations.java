@@ -1,5 +1,7 @@
 package b10.transfer.ops;
 
+import b10.transfer.base.Workers;
+
 import b10.transfer.CacheError;
 import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.LoadStatus;
@@ -230,7 +232,7 @@ public final class CacheOperations {
             EnvironmentKey key = completeKey();
             target = store.locationFor(key, settings.compression);
             if (store.layout() == ArchiveWriter.Layout.PYTHON) {
-                String name = key.archiveName(settings.compression);
+                String name = b10.transfer.store.StoreNames.archive(key, settings.compression);
                 if (store.find(key).filter(a -> a.location().endsWith("/" + name)).isPresent()) {
                     return saveResult(SaveStatus.SKIPPED, "the store already holds " + name
                             + " (B10_TRANSFER_KEY_MODE=seed: the first writer wins, as in the Python package)", t0, target, null, 0, 0, 0);

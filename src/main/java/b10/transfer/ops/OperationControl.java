@@ -2,7 +2,7 @@ package b10.transfer.ops;
 
 import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.archive.TransferControl;
-import b10.transfer.store.PausePoints;
+import b10.transfer.base.PausePoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +26,8 @@ public final class OperationControl implements TransferControl {
         OperationControl c = new OperationControl();
         if (s.minFreeBytes > 0) {
             c.watchFreeSpace(s.localCacheDir, s.minFreeBytes);
-            if (s.s3 == null) {
-                c.watchFreeSpace(s.storeDir, s.minFreeBytes);
+            if (s.store instanceof b10.transfer.config.StoreLocation.Directory d) {
+                c.watchFreeSpace(d.dir(), s.minFreeBytes);
             }
         }
         return c;

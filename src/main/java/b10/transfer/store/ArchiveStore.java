@@ -3,7 +3,7 @@ package b10.transfer.store;
 import b10.transfer.archive.ArchiveWriter;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
-import b10.transfer.ops.OperationControl;
+import b10.transfer.archive.TransferControl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -32,7 +32,7 @@ public interface ArchiveStore extends AutoCloseable {
         long size();
 
         /** The archive's bytes from the first; the store may read ahead in parallel. */
-        InputStream open(OperationControl control) throws IOException;
+        InputStream open(TransferControl control) throws IOException;
 
         /** The manifest kept beside an archive that cannot carry its own (the Python layout), when it describes this one. */
         default Map<String, String> sideManifest() {
@@ -63,7 +63,7 @@ public interface ArchiveStore extends AutoCloseable {
     String locationFor(EnvironmentKey key, Settings.Compression compression);
 
     /** Publishes the body as the key's archive, atomically; readers see the old one until it is whole. */
-    Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, OperationControl control)
+    Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
             throws IOException;
 
     /** Every key's archive, with what the store knows of it. */

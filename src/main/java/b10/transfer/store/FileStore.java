@@ -6,7 +6,7 @@ import b10.transfer.archive.ArchiveStreams;
 import b10.transfer.archive.ArchiveWriter;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
-import b10.transfer.ops.OperationControl;
+import b10.transfer.archive.TransferControl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -123,14 +123,12 @@ public final class FileStore implements ArchiveStore {
 
     /** The Python package 0.0.x's {@code cache_<key>.<hostname>.latest.tar.gz}, any hostname, the newest. */
     private Optional<Path> newestOfHosts(EnvironmentKey key) throws IOException {
-        String prefix = "cache_" + key.hash() + ".";
-        String suffix = ".latest.tar.gz";
         Path best = null;
         long bestTime = Long.MIN_VALUE;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
-                if (n.length() > prefix.length() + suffix.length() && n.startsWith(prefix) && n.endsWith(suffix)) {
+                if (StoreNames.isHostArchiveOf(n, key)) {
                     long t = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis();
                     if (t > bestTime) {
                         best = p;
@@ -148,9 +146,9 @@ public final class FileStore implements ArchiveStore {
     }
 
     @Override
-    public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, OperationControl control)
+    public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
             throws IOException {
-        Path target = dir.resolve(key.archiveName(compression));
+        Path target = dir.resolve(StoreNames.archive(key, compression));
         Publisher.BeforeRename sideManifest = null;
         if (layout() == ArchiveWriter.Layout.PYTHON) {
             // written before the archive appears, so that a reader of the new archive finds its manifest
@@ -184,7 +182,7 @@ public final class FileStore implements ArchiveStore {
         }
 
         @Override
-        public InputStream open(OperationControl control) throws IOException {
+        public InputStream open(TransferControl control) throws IOException {
             if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                 throw new CacheError(path + " is not a regular file");
             }
@@ -202,7 +200,7 @@ public final class FileStore implements ArchiveStore {
         Path best = null;
         long bestTime = Long.MIN_VALUE;
         for (Settings.Compression c : Settings.Compression.values()) {
-            Path p = dir.resolve(key.archiveName(c));
+            Path p = dir.resolve(StoreNames.archive(key, c));
             try {
                 long t = Files.getLastModifiedTime(p).toMillis();
                 if (t > bestTime) {
@@ -222,7 +220,7 @@ public final class FileStore implements ArchiveStore {
      * files ({@code .incomplete.}) nor our side manifests end like an archive.
      */
     static boolean isArchiveName(String fileName) {
-        return fileName.startsWith("cache_") && (fileName.endsWith(".latest.tar.gz") || fileName.endsWith(".latest.tar.zst"));
+        return StoreNames.isArchive(fileName);
     }
 
     /**
@@ -241,7 +239,7 @@ public final class FileStore implements ArchiveStore {
     }
 
     private Path archivePath(EnvironmentKey key, Settings.Compression c) {
-        return dir.resolve(key.archiveName(c));
+        return dir.resolve(StoreNames.archive(key, c));
     }
 
     /** Every archive in the store, with its header where it has one (only the first entry is read). */

@@ -1,5 +1,7 @@
 package b10.transfer.store;
 
+import b10.transfer.base.PausePoints;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The only code that puts a file into the store. The body is written to a uniquely named
@@ -19,7 +20,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * Concurrent publishers need no lock: each rename is atomic, and the last one wins.
  */
 public final class Publisher {
-    static final String TEMP_SUFFIX = ".tmp";
 
     /** Writes the archive's bytes. */
     public interface Body {
@@ -41,9 +41,7 @@ public final class Publisher {
 
     /** A name no other process will choose: host, pid and a random part. */
     static String temporaryName(String finalName) {
-        String host = System.getenv().getOrDefault("HOSTNAME", "host").replaceAll("[^A-Za-z0-9-]", "");
-        return "." + finalName + "." + host + "-" + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + TEMP_SUFFIX;
+        return StoreNames.temporary(finalName);
     }
 
     public static Path publish(Path dir, String finalName, Body body) throws IOException {

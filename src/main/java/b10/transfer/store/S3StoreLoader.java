@@ -1,7 +1,7 @@
 package b10.transfer.store;
 
 import b10.transfer.CacheError;
-import b10.transfer.probe.ChildFirstLoader;
+import b10.transfer.base.ChildFirstLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.MalformedURLException;

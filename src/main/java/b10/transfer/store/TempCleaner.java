@@ -18,7 +18,7 @@ public final class TempCleaner {
     }
 
     public static boolean isTemporary(String fileName) {
-        return fileName.startsWith(".cache_") && fileName.endsWith(Publisher.TEMP_SUFFIX);
+        return StoreNames.isTemporary(fileName);
     }
 
     /** @return how many were removed */

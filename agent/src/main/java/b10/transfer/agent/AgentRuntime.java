@@ -1,19 +1,18 @@
 package b10.transfer.agent;
 
-import b10.transfer.B10Transfer;
 import b10.transfer.CacheValidationError;
 import b10.transfer.Log;
 import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
 import b10.transfer.archive.ZstdCodecs;
 import b10.transfer.config.Settings;
-import b10.transfer.key.EnvironmentKey;
 import b10.transfer.key.KeyResolver;
 import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.Operations;
 import b10.transfer.ops.SaveResult;
-import b10.transfer.ops.Workers;
+import b10.transfer.base.Workers;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class AgentRuntime {
     private final Settings settings;
+    private final Operations operations;
     private final Instrumentation inst;
     private final OperationControl restoreControl;
     private final AtomicBoolean saving = new AtomicBoolean();
@@ -39,10 +39,10 @@ final class AgentRuntime {
 
     private AgentRuntime(Settings settings, Instrumentation inst) {
         this.settings = settings;
+        // assembled as the CLI's and the library's are (the control watches B10_TRANSFER_MIN_FREE_MB)
+        this.operations = Operations.of(settings, this::environmentFound);
         this.inst = inst;
-        // the same control as the CLI's and the library's (it watches B10_TRANSFER_MIN_FREE_MB),
-        // from OperationControl itself: B10Transfer is not loaded on the host's thread before main
-        this.restoreControl = OperationControl.of(settings);
+        this.restoreControl = operations.newControl();
     }
 
     static void start(String args, Instrumentation inst) {
@@ -108,7 +108,7 @@ final class AgentRuntime {
 
     private LoadResult restoreNow() {
         // the key is computed by the load only when the store holds archives at all
-        LoadResult r = new CacheOperations(settings, this::key).load(false, restoreControl);
+        LoadResult r = operations.loadUnbounded(false, restoreControl);
         NativeAccess.adviseIfNeeded(isolatedLibraryLoaded(), panamaLoaded());
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
         if (r.status() == LoadStatus.ERROR) {
@@ -128,21 +128,17 @@ final class AgentRuntime {
         return r;
     }
 
-    /** This environment's key, computed once per JVM (B10Transfer caches it); says once what the GPU probe found. */
-    private EnvironmentKey key() {
-        KeyResolver.Resolved e = B10Transfer.environment(settings);
-        if (env == null) {
-            env = e;
-            if (e.gpu().ok()) {
-                Log.get().debug("GPU {} via {} in {} ms", e.gpu().facts().toMap(), e.gpu().backend(), e.gpu().nanos() / 1_000_000);
-            } else if ("none".equals(settings.gpuBackend)) {
-                Log.get().debug("GPU facts not asked for, the key says cpu: {}", e.gpu().problem()); // the user's choice
-            } else {
-                Log.get().info("GPU facts unavailable, the key says cpu: {}", e.gpu().problem());
-            }
-            Log.get().debug("environment key {}", e.key());
+    /** Says once what the GPU probe found, when a step first computes the key. */
+    private void environmentFound(KeyResolver.Resolved e) {
+        env = e;
+        if (e.gpu().ok()) {
+            Log.get().debug("GPU {} via {} in {} ms", e.gpu().facts().toMap(), e.gpu().backend(), e.gpu().nanos() / 1_000_000);
+        } else if ("none".equals(settings.gpuBackend)) {
+            Log.get().debug("GPU facts not asked for, the key says cpu: {}", e.gpu().problem()); // the user's choice
+        } else {
+            Log.get().info("GPU facts unavailable, the key says cpu: {}", e.gpu().problem());
         }
-        return e.key();
+        Log.get().debug("environment key {}", e.key());
     }
 
     /** Whether this JVM loaded a library through the isolated loader: native zstd, JNA's or JCuda's driver binding. */
@@ -199,8 +195,7 @@ final class AgentRuntime {
             return;
         }
         try {
-            SaveResult s = new CacheOperations(settings, this::key).saveWithTimeout(settings.saveTimeout,
-                    OperationControl.of(settings), true);
+            SaveResult s = operations.save(operations.newControl(), true);
             NativeAccess.adviseIfNeeded(isolatedLibraryLoaded(), panamaLoaded());
             if (s.status() == SaveStatus.ERROR && s.message().equals(restoreError)) {
                 // a setting or a path that was wrong at start is wrong now: its one error line was printed

@@ -6,7 +6,7 @@ import b10.transfer.config.Settings;
 import b10.transfer.ops.Activity;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.TreeFingerprint;
-import b10.transfer.ops.Workers;
+import b10.transfer.base.Workers;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package b10.transfer.agent;
 
 import b10.transfer.Log;
-import b10.transfer.ops.Workers;
+import b10.transfer.base.Workers;
 import java.lang.instrument.Instrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;

@@ -1,7 +1,7 @@
 package b10.transfer.agent;
 
 import b10.transfer.Log;
-import b10.transfer.probe.IsolatedClassLoader;
+import b10.transfer.base.IsolatedClassLoader;
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
 import java.util.Set;

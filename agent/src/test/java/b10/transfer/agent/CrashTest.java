@@ -1,5 +1,7 @@
 package b10.transfer.agent;
 
+import b10.transfer.base.PausePoints;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

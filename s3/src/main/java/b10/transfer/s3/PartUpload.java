@@ -1,7 +1,7 @@
 package b10.transfer.s3;
 
-import b10.transfer.ops.OperationControl;
-import b10.transfer.ops.Workers;
+import b10.transfer.archive.TransferControl;
+import b10.transfer.base.Workers;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -37,7 +37,7 @@ final class PartUpload extends OutputStream {
     private final String bucket;
     private final String key;
     private final int partBytes;
-    private final OperationControl control;
+    private final TransferControl control;
     private final Semaphore slots;
     private final int parallel;
     private final List<Future<CompletedPart>> parts = new ArrayList<>();
@@ -47,7 +47,7 @@ final class PartUpload extends OutputStream {
     private int filled;
     private long total;
 
-    PartUpload(S3Client s3, String bucket, String key, int partBytes, int parallel, OperationControl control) {
+    PartUpload(S3Client s3, String bucket, String key, int partBytes, int parallel, TransferControl control) {
         this.s3 = s3;
         this.bucket = bucket;
         this.key = key;

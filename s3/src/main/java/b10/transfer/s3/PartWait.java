@@ -1,6 +1,6 @@
 package b10.transfer.s3;
 
-import b10.transfer.ops.OperationControl;
+import b10.transfer.archive.TransferControl;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.ExecutionException;
@@ -14,7 +14,7 @@ final class PartWait {
     }
 
     /** The part's result; its failure as thrown (the SDK's own exceptions are named by the store), or as an IOException. */
-    static <T> T await(Future<T> part, OperationControl control, String doing) throws IOException {
+    static <T> T await(Future<T> part, TransferControl control, String doing) throws IOException {
         try {
             while (true) {
                 try {

@@ -1,7 +1,7 @@
 package b10.transfer.s3;
 
-import b10.transfer.ops.OperationControl;
-import b10.transfer.ops.Workers;
+import b10.transfer.archive.TransferControl;
+import b10.transfer.base.Workers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -26,7 +26,7 @@ final class RangedDownload extends InputStream {
     private final long size;
     private final int chunkBytes;
     private final int parallel;
-    private final OperationControl control;
+    private final TransferControl control;
     private final ExecutorService pool;
     private final ArrayDeque<Future<byte[]>> ahead = new ArrayDeque<>();
     private long nextToFetch;
@@ -35,7 +35,7 @@ final class RangedDownload extends InputStream {
     private long delivered;
 
     RangedDownload(S3Client s3, String bucket, String key, String etag, long size, int chunkBytes, int parallel,
-                   OperationControl control) {
+                   TransferControl control) {
         this.s3 = s3;
         this.bucket = bucket;
         this.key = key;

@@ -5,11 +5,12 @@ import b10.transfer.Log;
 import b10.transfer.config.S3Location;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
-import b10.transfer.ops.OperationControl;
-import b10.transfer.ops.Workers;
+import b10.transfer.archive.TransferControl;
+import b10.transfer.base.Workers;
 import b10.transfer.store.ArchiveStore;
-import b10.transfer.store.PausePoints;
+import b10.transfer.base.PausePoints;
 import b10.transfer.store.Publisher;
+import b10.transfer.store.StoreNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -65,7 +66,7 @@ public final class S3Store implements ArchiveStore {
      * a second of class loading and set-up, which then overlaps the caller's own work.
      */
     public S3Store(Settings settings) {
-        this.where = settings.s3;
+        this.where = (S3Location) settings.store;
         this.tempMaxAge = settings.tempMaxAge;
         this.building = new FutureTask<>(() -> S3Clients.build(where));
         Workers.daemon("s3-client", () -> {
@@ -96,7 +97,7 @@ public final class S3Store implements ArchiveStore {
     }
 
     String pointerName(EnvironmentKey key) {
-        return "cache_" + key.hash() + ".latest";
+        return StoreNames.pointer(key);
     }
 
     private String uri(String name) {
@@ -105,7 +106,7 @@ public final class S3Store implements ArchiveStore {
 
     /** A listing of at most one object: proves the bucket and the credentials, and readies the client's request path. */
     private void listOne() {
-        client().listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).maxKeys(1));
+        client().listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.key(StoreNames.PREFIX)).maxKeys(1));
     }
 
     /**
@@ -273,7 +274,7 @@ public final class S3Store implements ArchiveStore {
         }
 
         @Override
-        public InputStream open(OperationControl control) throws IOException {
+        public InputStream open(TransferControl control) throws IOException {
             String key = where.key(pointer.archive());
             if (where.connections() == 1) {
                 // one plain GET, streamed: the baseline the ranged reads are measured against
@@ -336,9 +337,9 @@ public final class S3Store implements ArchiveStore {
     }
 
     @Override
-    public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, OperationControl control)
+    public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
             throws IOException {
-        String name = "archives/cache_" + key.hash() + "/" + uniqueId() + (compression == Settings.Compression.GZIP ? ".tar.gz" : ".tar.zst");
+        String name = StoreNames.immutableArchive(key, compression);
         int parallel = Math.max(1, Math.min(where.connections(), heapSlots(where.partBytes()) - 1));
         PartUpload upload = new PartUpload(client(), where.bucket(), where.key(name), where.partBytes(), parallel, control);
         PartUpload.Uploaded uploaded;
@@ -385,19 +386,12 @@ public final class S3Store implements ArchiveStore {
         }
     }
 
-    /** A name no other saver chooses: time, host, pid and a random part (If-None-Match makes a clash fail, not overwrite). */
-    private static String uniqueId() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "host").replaceAll("[^A-Za-z0-9-]", "");
-        return Instant.now().toEpochMilli() + "-" + host + "-" + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-    }
-
     /**
      * Points the key at the new archive by compare-and-swap on the pointer's ETag. The last saver
      * to land wins, as with the filesystem's rename; the archives it replaces are retired, and
      * those retired longer than the age are deleted once the pointer no longer names them.
      */
-    private Pointer replacePointer(EnvironmentKey key, String name, PartUpload.Uploaded uploaded, OperationControl control)
+    private Pointer replacePointer(EnvironmentKey key, String name, PartUpload.Uploaded uploaded, TransferControl control)
             throws IOException {
         String pointerKey = where.key(pointerName(key));
         for (int attempt = 1; ; attempt++) {
@@ -509,9 +503,9 @@ public final class S3Store implements ArchiveStore {
     public List<Map<String, Object>> list() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         try {
-            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key("cache_")).delimiter("/")).contents()) {
+            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key(StoreNames.PREFIX)).delimiter("/")).contents()) {
                 String file = o.key().substring(where.key("").length());
-                if (!file.endsWith(".latest")) {
+                if (!StoreNames.isPointer(file)) {
                     continue;
                 }
                 Map<String, Object> m = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package b10.transfer.store;
+package b10.transfer.base;
 
 /**
  * Named instants of a save or a load where a crash test can hold the operation and kill the

@@ -1,4 +1,4 @@
-package b10.transfer.probe;
+package b10.transfer.base;
 
 import java.io.IOException;
 import java.net.URL;

@@ -1,4 +1,4 @@
-package b10.transfer.ops;
+package b10.transfer.base;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

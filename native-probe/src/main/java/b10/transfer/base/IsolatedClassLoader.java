@@ -1,4 +1,4 @@
-package b10.transfer.probe;
+package b10.transfer.base;
 
 import java.io.File;
 import java.io.IOException;
