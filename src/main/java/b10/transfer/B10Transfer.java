@@ -189,6 +189,9 @@ public final class B10Transfer {
             m.put("archive_path", found.map(ArchiveStore.Stored::location).orElse(store.locationFor(env.key(), s.compression)));
             m.put("archive_exists", found.isPresent());
             m.put("archive_bytes", found.map(ArchiveStore.Stored::size).orElse(null));
+            if (found.isPresent()) {
+                m.put("archive_signed_by", signerOf(found.get()));
+            }
         } catch (IOException | RuntimeException e) {
             m.put("archive_exists", false);
             m.put("store_error", CacheOperations.describe("info", e, null));
@@ -201,6 +204,20 @@ public final class B10Transfer {
         m.put("gpu_backend", env.gpu().backend());
         m.put("this_jvm", Activity.of(s.localCacheDir).toMap());
         return m;
+    }
+
+    /** The key id the archive names as its signer (verified only by a load with B10_TRANSFER_TRUSTED_KEYS), or "unsigned". */
+    private static String signerOf(ArchiveStore.Stored archive) {
+        Map<String, String> side = archive.sideManifest();
+        String signer = side != null ? side.get(b10.transfer.archive.ArchiveSignature.SIGNER) : null;
+        if (signer == null) {
+            try (java.io.InputStream in = archive.open(b10.transfer.archive.TransferControl.NONE)) {
+                signer = b10.transfer.archive.ArchiveListing.header(in).get(b10.transfer.archive.ArchiveSignature.SIGNER);
+            } catch (IOException | RuntimeException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+        }
+        return signer == null ? "unsigned" : signer;
     }
 
     public static Map<String, Object> list(Settings s) {

@@ -172,4 +172,38 @@ class SettingsTest {
         assertTrue(s.warnings.get(0).contains("system property b10.transfer.stroe")
                 && s.warnings.get(0).contains("did you mean b10.transfer.store?"), s.warnings.get(0));
     }
+
+    @Test
+    void vllmsCacheRoot_isTheLocalCacheWhenNeitherTorchVariableIsSet() {
+        Settings vllm = Settings.from(Map.of("VLLM_CACHE_ROOT", "/root/.cache/vllm"), Map.of());
+        assertEquals(Path.of("/root/.cache/vllm"), vllm.localCacheDir);
+        assertEquals("VLLM_CACHE_ROOT", vllm.localCacheSetting);
+        Settings inductor = Settings.from(Map.of("VLLM_CACHE_ROOT", "/root/.cache/vllm", "TORCHINDUCTOR_CACHE_DIR", "/ind"), Map.of());
+        assertEquals(Path.of("/ind"), inductor.localCacheDir);
+        assertEquals("TORCHINDUCTOR_CACHE_DIR", inductor.localCacheSetting);
+        assertEquals(null, Settings.from(Map.of("USER", "u"), Map.of()).localCacheSetting);
+    }
+
+    @Test
+    void readiness_hasThePythonPackagesDefaults_andReadsItsNames() {
+        Settings d = Settings.from(Map.of(), Map.of());
+        assertEquals(null, d.saveAfterReadyUrl);
+        assertEquals("http://127.0.0.1:8000/v1/models", d.readyUrl.toString());
+        assertEquals(2000, d.readyInterval.toMillis());
+        assertEquals(1800, d.readyTimeout.toSeconds());
+        Settings python = Settings.from(Map.of("B10_TRANSFER_VLLM_URL", "http://127.0.0.1:9000/health",
+                "B10_TRANSFER_INTERVAL_S", "0.5", "B10_TRANSFER_TIMEOUT_S", "60"), Map.of());
+        assertEquals("http://127.0.0.1:9000/health", python.readyUrl.toString());
+        assertEquals(500, python.readyInterval.toMillis());
+        assertEquals(60, python.readyTimeout.toSeconds());
+        Settings agent = Settings.from(Map.of("B10_TRANSFER_VLLM_URL", "http://127.0.0.1:9000/health"),
+                Map.of("SAVE_AFTER_READY_URL", "http://127.0.0.1:8080/ping", "READY_TIMEOUT_S", "30"));
+        assertEquals("http://127.0.0.1:8080/ping", agent.saveAfterReadyUrl.toString());
+        assertEquals(agent.saveAfterReadyUrl, agent.readyUrl);
+        assertEquals(30, agent.readyTimeout.toSeconds());
+        assertEquals(List.of(), agent.warnings);
+        CacheValidationError bad = org.junit.jupiter.api.Assertions.assertThrows(CacheValidationError.class,
+                () -> Settings.from(Map.of("B10_TRANSFER_SAVE_AFTER_READY_URL", "localhost:8000/ping"), Map.of()));
+        assertTrue(bad.getMessage().contains("B10_TRANSFER_SAVE_AFTER_READY_URL"), bad.getMessage());
+    }
 }

@@ -44,13 +44,27 @@ public final class ArchiveWriter {
     static final long READ_AHEAD_BYTES = 32L << 20;
 
     /** What was written. */
-    public record Result(long files, long bytes, String digest, int skipped) {
+    public record Result(long files, long bytes, String digest, int skipped, String signer, String signature) {
+        Result(long files, long bytes, String digest, int skipped) {
+            this(files, bytes, digest, skipped, null, null);
+        }
+
         /** The manifest's fields, as the native layout's last entry holds them. */
         public Map<String, String> manifest() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("files", Long.toString(files));
             m.put("bytes", Long.toString(bytes));
             m.put("digest", digest);
+            return m;
+        }
+
+        /** The manifest and, when signed, the signer and signature: what a side manifest keeps. */
+        public Map<String, String> signedManifest() {
+            Map<String, String> m = manifest();
+            if (signature != null) {
+                m.put(ArchiveSignature.SIGNER, signer);
+                m.put(ArchiveSignature.SIGNATURE, signature);
+            }
             return m;
         }
     }
@@ -93,6 +107,7 @@ public final class ArchiveWriter {
     private final long maxBytes;
     private final ExecutorService readers;
     private final Layout layout;
+    private ArchiveSignature.Signer signer;
 
     /** @param level zstd level (gzip always uses 6); @param workers zstd compression threads, 0 for none */
     public ArchiveWriter(Settings.Compression compression, int level, int workers, long maxBytes, ExecutorService readers) {
@@ -107,6 +122,12 @@ public final class ArchiveWriter {
         this.workers = workers;
         this.maxBytes = maxBytes;
         this.readers = readers;
+    }
+
+    /** Signs what this writer writes: the manifest, after the last file (the caller names the signer in the header). */
+    public ArchiveWriter signedBy(ArchiveSignature.Signer signer) {
+        this.signer = signer;
+        return this;
     }
 
     public Result write(Path cacheDir, OutputStream sink, Map<String, String> header, TransferControl control)
@@ -207,8 +228,16 @@ public final class ArchiveWriter {
             copyCarried(carry, tar, prefix, digest, chunk, control);
         }
         Result result = new Result(digest.files(), digest.bytes(), digest.finish(), skipped[0]);
+        if (signer != null) {
+            result = new Result(result.files(), result.bytes(), result.digest(), result.skipped(), signer.keyId(),
+                    signer.sign(result.manifest()));
+        }
         if (layout == Layout.NATIVE) {
             putBytes(tar, ArchiveMetadata.MANIFEST, ArchiveMetadata.encode(result.manifest()));
+            if (signer != null) {
+                putBytes(tar, ArchiveSignature.ENTRY, ArchiveMetadata.encode(Map.of(ArchiveSignature.SIGNER, result.signer(),
+                        ArchiveSignature.SIGNATURE, result.signature())));
+            }
         }
         tar.close();
         return result;

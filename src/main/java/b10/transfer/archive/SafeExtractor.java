@@ -39,7 +39,11 @@ public final class SafeExtractor {
     static final long FREE_SPACE_CHECK_EVERY = 64L << 20;
 
     /** What was extracted; {@code verified} is true when a manifest was present and matched. */
-    public record Result(long files, long bytes, Map<String, String> header, boolean verified, String digest) {
+    public record Result(long files, long bytes, Map<String, String> header, boolean verified, String digest, String signer) {
+        Result(long files, long bytes, Map<String, String> header, boolean verified, String digest) {
+            this(files, bytes, header, verified, digest, null);
+        }
+
     }
 
     private final ExtractionLimits limits;
@@ -74,6 +78,8 @@ public final class SafeExtractor {
         boolean completed = false;
         Map<String, String> header = null;
         Map<String, String> manifest = null;
+        Map<String, String> signature = null;
+        boolean claimChecked = checker == null;
         long entries = 0;
         long declared = 0;
         long sinceSpaceCheck = 0;
@@ -86,6 +92,10 @@ public final class SafeExtractor {
                 String rawName = e.getName();
                 String name = EntryGuard.normalizeName(rawName);
                 if (manifest != null) {
+                    if (name.equals(ArchiveSignature.ENTRY) && signature == null) {
+                        signature = ArchiveMetadata.decode(readMeta(tar, e));
+                        continue;
+                    }
                     throw EntryGuard.reject(rawName, "follows the manifest (the archive was altered)");
                 }
                 if (++entries > limits.maxEntries()) {
@@ -99,6 +109,10 @@ public final class SafeExtractor {
                     byte[] meta = readMeta(tar, e);
                     if (name.equals(ArchiveMetadata.HEADER) && entries == 1) {
                         header = ArchiveMetadata.decode(meta);
+                        if (!claimChecked) {
+                            checker.claim(header.get(ArchiveSignature.SIGNER)); // before any file is extracted
+                            claimChecked = true;
+                        }
                         checkExpected(header, staging);
                         control.totals(parseLong(header.get("expected_bytes")), parseLong(header.get("expected_files")));
                     } else if (name.equals(ArchiveMetadata.MANIFEST) && header != null) {
@@ -107,6 +121,11 @@ public final class SafeExtractor {
                         throw EntryGuard.reject(rawName, "is metadata out of place");
                     }
                     continue;
+                }
+                if (!claimChecked) {
+                    // an archive without our header: its signature can only be beside it
+                    checker.claim(sideManifest == null ? null : sideManifest.get(ArchiveSignature.SIGNER));
+                    claimChecked = true;
                 }
                 checkType(e, rawName);
                 Path target = guard.resolve(rawName);
@@ -171,7 +190,39 @@ public final class SafeExtractor {
             // on any failure too: no write of ours may land after we return (the caller deletes staging)
             drain(inFlight);
         }
-        return judge(header, manifest, sideManifest, digest, opened.compression());
+        if (!claimChecked) {
+            checker.claim(header != null ? header.get(ArchiveSignature.SIGNER)
+                    : sideManifest == null ? null : sideManifest.get(ArchiveSignature.SIGNER));
+        }
+        Result r = judge(header, manifest, sideManifest, digest, opened.compression());
+        if (checker == null) {
+            return r;
+        }
+        String signer;
+        if (header != null) {
+            signer = header.get(ArchiveSignature.SIGNER);
+            if (signature != null && !String.valueOf(signer).equals(signature.get(ArchiveSignature.SIGNER))) {
+                throw new CacheValidationError("archive rejected: its header names signer " + signer + " and its signature "
+                        + signature.get(ArchiveSignature.SIGNER) + " (altered)");
+            }
+            checker.verify(signer, signature == null ? null : signature.get(ArchiveSignature.SIGNATURE), manifest);
+        } else {
+            signer = sideManifest.get(ArchiveSignature.SIGNER);
+            Map<String, String> fields = new java.util.LinkedHashMap<>();
+            for (String k : new String[] {"files", "bytes", "digest"}) {
+                fields.put(k, sideManifest.get(k));
+            }
+            checker.verify(signer, sideManifest.get(ArchiveSignature.SIGNATURE), fields);
+        }
+        return new Result(r.files(), r.bytes(), r.header(), r.verified(), r.digest(), signer);
+    }
+
+    private ArchiveSignature.Checker checker;
+
+    /** Applies only archives the checker accepts: unsigned or untrusted ones are refused at their header. */
+    public SafeExtractor checkedBy(ArchiveSignature.Checker checker) {
+        this.checker = checker;
+        return this;
     }
 
     private static Result judge(Map<String, String> header, Map<String, String> manifest, Map<String, String> sideManifest,

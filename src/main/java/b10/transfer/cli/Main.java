@@ -33,6 +33,8 @@ public final class Main {
             "  clear  [--json]             remove the local cache directory",
             "  key    [--json]             the environment key and its components",
             "  probe  [--json] [--backend auto|jna|jcuda|panama]  what the CUDA driver says, per backend",
+            "  keygen DIR [--json]         write an Ed25519 key pair for signing archives (B10_TRANSFER_SIGNING_KEY)",
+            "  run-until-ready [URL] [--json] [--quiet]  load, wait until URL answers 200, save (exit 3: never ready)",
             "  --version                   the version; <command> --help: that command's options",
             "load and save show their progress on stderr: a bar on a terminal, a line every 5 s otherwise;",
             "--quiet silences it; --progress-interval SECONDS sets the plain lines' interval",
@@ -61,7 +63,12 @@ public final class Main {
             "list", List.of("--json", "--quiet", "-q", "--help", "-h"),
             "clear", List.of("--json", "--quiet", "-q", "--help", "-h"),
             "key", List.of("--json", "--quiet", "-q", "--help", "-h"),
-            "probe", List.of("--json", "--backend", "--quiet", "-q", "--help", "-h"));
+            "probe", List.of("--json", "--backend", "--quiet", "-q", "--help", "-h"),
+            "keygen", List.of("--json", "--quiet", "-q", "--help", "-h"),
+            "run-until-ready", List.of("--json", "--quiet", "-q", "--progress-interval", "--help", "-h"));
+
+    /** run-until-ready's exit code when the server never answered 200 within B10_TRANSFER_READY_TIMEOUT_S. */
+    static final int NEVER_READY = 3;
 
     static String version() {
         return "b10-transfer " + b10.transfer.Version.get() + " (Java " + Runtime.version() + ")";
@@ -94,6 +101,7 @@ public final class Main {
                     + "\n" + USAGE);
             return 2;
         }
+        String readyArg = null;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (a.startsWith("-") && !OPTIONS.get(command).contains(a)) {
@@ -103,6 +111,8 @@ public final class Main {
             }
             if (a.equals("--progress-interval") || a.equals("--backend")) {
                 i++; // its value
+            } else if (!a.startsWith("-") && (command.equals("run-until-ready") || command.equals("keygen")) && readyArg == null) {
+                readyArg = a;
             } else if (!a.startsWith("-")) {
                 err.println("b10-transfer: " + command + " takes no argument '" + a + "'\n" + usageOf(command));
                 return 2;
@@ -136,6 +146,9 @@ public final class Main {
                     out.println(usageOf(command));
                     return 0;
                 default:
+                    if (args[i].equals(readyArg)) {
+                        break;
+                    }
                     err.println("b10-transfer: unknown option " + args[i] + "\n" + USAGE);
                     return 2;
             }
@@ -210,6 +223,36 @@ public final class Main {
             }
             case "probe":
                 return probe(settings, backend, json, out, err);
+            case "keygen": {
+                if (readyArg == null) {
+                    err.println("b10-transfer: keygen needs the directory to write the key pair into\n" + usageOf(command));
+                    return 2;
+                }
+                Path dir = Path.of(readyArg).toAbsolutePath();
+                try {
+                    String id = b10.transfer.trust.SigningKey.generate(dir);
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("key_id", id);
+                    m.put("signing_key", dir.resolve("b10-signing-key.pem").toString());
+                    m.put("public_key", dir.resolve("b10-signing-key.pub.pem").toString());
+                    m.put("next", "savers: B10_TRANSFER_SIGNING_KEY=<signing_key>; loaders: B10_TRANSFER_TRUSTED_KEYS=<public_key>");
+                    print(out, json, m, null);
+                    return 0;
+                } catch (java.io.IOException e) {
+                    err.println("b10-transfer: keygen failed: " + e.getMessage());
+                    return 1;
+                }
+            }
+            case "run-until-ready": {
+                java.net.URI url;
+                try {
+                    url = readyArg == null ? settings.readyUrl : Settings.httpUrl(readyArg, "the URL");
+                } catch (CacheValidationError e) {
+                    err.println("b10-transfer: " + e.getMessage());
+                    return 2;
+                }
+                return runUntilReady(settings, url, json, quiet, plainIntervalNanos, out, err);
+            }
             default:
                 err.println("b10-transfer: unknown command " + command + "\n" + USAGE);
                 return 2;
@@ -281,6 +324,57 @@ public final class Main {
             }
         }
         return anyOk || backend == null ? 0 : 1;
+    }
+
+    /**
+     * What the Python package's command for vLLM does, for servers that are not Java and for a
+     * sidecar: load, wait until the server answers 200 at its readiness URL, then save.
+     */
+    static int runUntilReady(Settings settings, java.net.URI url, boolean json, boolean quiet, long plainIntervalNanos,
+                             PrintStream out, PrintStream err) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        OperationControl loadControl = B10Transfer.newControl(settings);
+        LoadResult loaded;
+        try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("load", loadControl, err, plainIntervalNanos)) {
+            loaded = B10Transfer.load(settings, false, loadControl);
+        }
+        m.put("load", loaded.toMap());
+        m.put("ready_url", url.toString());
+        if (!quiet) {
+            err.println("b10-transfer: waiting for " + url + " to answer 200 (every " + settings.readyInterval.toMillis() / 1000.0
+                    + " s, at most " + settings.readyTimeout.toSeconds() + " s: B10_TRANSFER_READY_TIMEOUT_S)");
+        }
+        long t0 = System.nanoTime();
+        b10.transfer.ops.Readiness.Outcome o;
+        try {
+            o = b10.transfer.ops.Readiness.await(url, settings.readyInterval, settings.readyTimeout, () -> false);
+            if (o == b10.transfer.ops.Readiness.Outcome.READY) {
+                b10.transfer.ops.Readiness.awaitQuiet(settings.localCacheDir);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            o = b10.transfer.ops.Readiness.Outcome.STOPPED;
+        }
+        m.put("ready", o == b10.transfer.ops.Readiness.Outcome.READY);
+        m.put("waited_ms", (System.nanoTime() - t0) / 1_000_000);
+        if (o != b10.transfer.ops.Readiness.Outcome.READY) {
+            String msg = url + " did not answer 200 within " + settings.readyTimeout.toSeconds()
+                    + " s (B10_TRANSFER_READY_TIMEOUT_S); nothing saved";
+            Log.get().info("run-until-ready: {}", msg);
+            m.put("status", "NOT_READY");
+            m.put("message", msg);
+            print(out, json, m, "NOT_READY");
+            return NEVER_READY;
+        }
+        OperationControl saveControl = B10Transfer.newControl(settings);
+        SaveResult saved;
+        try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("save", saveControl, err, plainIntervalNanos)) {
+            saved = B10Transfer.save(settings, saveControl);
+        }
+        m.put("save", saved.toMap());
+        m.put("status", saved.status().name());
+        print(out, json, m, saved.status().name());
+        return saved.status() == b10.transfer.SaveStatus.ERROR ? 1 : 0;
     }
 
     private static void print(PrintStream out, boolean json, Map<String, Object> m, String statusWord) {

@@ -20,6 +20,8 @@ public final class Settings {
     public static final String PREFIX = "B10_TRANSFER_";
 
     public final Path localCacheDir;
+    /** The variable that chose {@link #localCacheDir}, for messages; null for the default. */
+    public final String localCacheSetting;
     /** Where the store is: a directory or an S3 bucket and prefix. */
     public final StoreLocation store;
     public final Path localWorkDir;
@@ -52,6 +54,16 @@ public final class Settings {
     public final int writerThreads;
     public final int zstdLevel;
     public final int zstdWorkers;
+    /** The agent saves once after this URL first answers 200 (a readiness endpoint); null: off. */
+    public final URI saveAfterReadyUrl;
+    /** The readiness URL of {@code run-until-ready}: {@link #saveAfterReadyUrl}, else B10_TRANSFER_VLLM_URL, else vLLM's default. */
+    public final URI readyUrl;
+    public final Duration readyInterval;
+    public final Duration readyTimeout;
+    /** A saver's Ed25519 private key (PKCS#8 PEM); null: archives are not signed. */
+    public final Path signingKey;
+    /** The public keys whose signatures a loader accepts (a PEM file or a directory); null: no signature asked for. */
+    public final Path trustedKeys;
     /** Globs of the main classes or jars the agent acts in; null: every application JVM (not the JDK's tools, not our CLI). */
     public final String onlyIn;
     /** One line for each setting that was given but is not one of ours (a typo), naming the nearest valid name. */
@@ -67,12 +79,15 @@ public final class Settings {
     public enum Compression { ZSTD, GZIP }
 
     private Settings(Source s) {
-        String home = s.raw("TORCH_CACHE_DIR");
-        if (home == null) {
-            home = s.raw("TORCHINDUCTOR_CACHE_DIR");
+        // the first of these that is set; vLLM keeps its compile cache under VLLM_CACHE_ROOT
+        String chosen = null;
+        for (String name : LOCAL_CACHE_SETTINGS) {
+            if (chosen == null && s.raw(name) != null) {
+                chosen = name;
+            }
         }
-        localCacheDir = home == null ? Path.of("/tmp", "torchinductor_" + user(s))
-                : absolutePath(home, s.raw("TORCH_CACHE_DIR") != null ? "TORCH_CACHE_DIR" : "TORCHINDUCTOR_CACHE_DIR");
+        localCacheSetting = chosen;
+        localCacheDir = chosen == null ? Path.of("/tmp", "torchinductor_" + user(s)) : absolutePath(s.raw(chosen), chosen);
         String uri = s.raw(PREFIX + "STORE");
         // a plain test, so that S3Location is loaded (premain reads the settings) only for an s3:// store
         if (uri != null && uri.regionMatches(true, 0, "s3://", 0, 5)) {
@@ -133,6 +148,16 @@ public final class Settings {
         zstdWorkers = (int) s.nonNegativeLong(PREFIX + "ZSTD_WORKERS",
                 Math.min(8, Runtime.getRuntime().availableProcessors()));
         onlyIn = s.raw(PREFIX + "ONLY_IN");
+        signingKey = s.raw(PREFIX + "SIGNING_KEY") == null ? null : s.path(PREFIX + "SIGNING_KEY", null);
+        trustedKeys = s.raw(PREFIX + "TRUSTED_KEYS") == null ? null : s.path(PREFIX + "TRUSTED_KEYS", null);
+        saveAfterReadyUrl = httpUrl(s.raw(PREFIX + "SAVE_AFTER_READY_URL"), PREFIX + "SAVE_AFTER_READY_URL");
+        // the Python package's names (B10_TRANSFER_VLLM_URL, _INTERVAL_S, _TIMEOUT_S) are read too
+        String vllm = s.raw(PREFIX + "VLLM_URL");
+        readyUrl = saveAfterReadyUrl != null ? saveAfterReadyUrl
+                : httpUrl(vllm != null ? vllm : "http://127.0.0.1:8000/v1/models", PREFIX + "VLLM_URL");
+        readyInterval = Duration.ofMillis(Math.round(1000 * s.positiveDouble(PREFIX + "READY_INTERVAL_S",
+                s.positiveDouble(PREFIX + "INTERVAL_S", 2))));
+        readyTimeout = Duration.ofSeconds(s.positiveLong(PREFIX + "READY_TIMEOUT_S", s.positiveLong(PREFIX + "TIMEOUT_S", 1800)));
         // read only for an s3:// store, known always
         for (String n : new String[] {"S3_ENDPOINT", "S3_PATH_STYLE", "S3_REGION", "S3_PART_MB", "S3_CONNECTIONS",
                 "S3_ACCEPT_LOST_UPDATES"}) {
@@ -204,6 +229,24 @@ public final class Settings {
     }
 
     /** A URI of another scheme is not "a relative path": say which schemes there are. */
+    /** Where the local cache directory comes from, the first set wins. */
+    public static final List<String> LOCAL_CACHE_SETTINGS = List.of("TORCH_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR", "VLLM_CACHE_ROOT");
+
+    public static URI httpUrl(String raw, String name) {
+        if (raw == null) {
+            return null;
+        }
+        try {
+            URI u = new URI(raw);
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                return u;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // named below
+        }
+        throw new CacheValidationError(name + "='" + raw + "' is not an http(s)://host[:port]/path URL");
+    }
+
     static void refuseUnsupportedScheme(String value, String name) {
         int colon = value.indexOf("://");
         if (colon <= 0) {
@@ -342,6 +385,22 @@ public final class Settings {
         Path path(String name, String def) {
             String v = raw(name);
             return absolutePath(v != null ? v : def, name);
+        }
+
+        double positiveDouble(String name, double def) {
+            String v = raw(name);
+            if (v == null) {
+                return def;
+            }
+            try {
+                double d = Double.parseDouble(v);
+                if (d > 0 && d < 1e9) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // named below
+            }
+            throw new CacheValidationError(name + "='" + v + "' must be a positive number of seconds");
         }
 
         long positiveLong(String name, long def) {

@@ -7,6 +7,7 @@ import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
 import b10.transfer.archive.ArchiveListing;
+import b10.transfer.archive.ArchiveSignature;
 import b10.transfer.archive.ArchiveWriter;
 import b10.transfer.archive.ExtractionLimits;
 import b10.transfer.archive.SafeExtractor;
@@ -16,6 +17,8 @@ import b10.transfer.store.ArchiveStore;
 import b10.transfer.store.LocalCache;
 import b10.transfer.store.Publisher;
 import b10.transfer.store.Stores;
+import b10.transfer.trust.SigningKey;
+import b10.transfer.trust.TrustedKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -161,7 +164,11 @@ public final class CacheOperations {
             SafeExtractor.Result r;
             ExecutorService writers = Workers.pool("writer", settings.writerThreads);
             try (InputStream in = archive.open(control)) {
-                r = new SafeExtractor(ExtractionLimits.of(settings), writers).extract(in, staging, control, archive.sideManifest());
+                SafeExtractor extractor = new SafeExtractor(ExtractionLimits.of(settings), writers);
+                if (settings.trustedKeys != null) {
+                    extractor.checkedBy(TrustedKeys.load(settings.trustedKeys).checkerFor(key));
+                }
+                r = extractor.extract(in, staging, control, archive.sideManifest());
             } finally {
                 writers.shutdownNow();
             }
@@ -172,7 +179,8 @@ public final class CacheOperations {
             }
             staging = null;
             LoadResult ok = loadResult(LoadStatus.SUCCESS, "restored " + r.files() + " files, " + mib(r.bytes())
-                    + " from " + archiveName + (r.verified() ? "" : " (no manifest: an archive of the Python package)"),
+                    + " from " + archiveName + (r.verified() ? "" : " (no manifest: an archive of the Python package)")
+                    + (r.signer() == null ? "" : ", signed by trusted key " + r.signer()),
                     t0, archiveName, null, r.files(), r.bytes());
             TreeFingerprint restored = TreeFingerprint.of(dir);
             Activity.of(dir).restored(ok, restored);
@@ -244,6 +252,11 @@ public final class CacheOperations {
             key.components().forEach((k, v) -> header.put("key." + k, String.valueOf(v)));
             header.put("created", Instant.now().toString());
             header.put("writer", "b10-transfer-java");
+            ArchiveSignature.Signer signer = null;
+            if (settings.signingKey != null) {
+                signer = SigningKey.load(settings.signingKey).signerFor(key);
+                header.put(ArchiveSignature.SIGNER, signer.keyId());
+            }
             ArchiveWriter.Carry carry = null;
             if (onlyWhatIsNew && activity.lastKnown() == null && store.layout() == ArchiveWriter.Layout.NATIVE) {
                 StoreComparison compared = compareWithStore(store, key, before, control);
@@ -264,7 +277,7 @@ public final class CacheOperations {
             ArchiveStore.Stored published;
             try {
                 ArchiveWriter writer = new ArchiveWriter(settings.compression, settings.zstdLevel, settings.zstdWorkers,
-                        settings.maxCacheBytes, readers, store.layout());
+                        settings.maxCacheBytes, readers, store.layout()).signedBy(signer);
                 published = store.publish(key, settings.compression, new Publisher.Body() {
                     @Override
                     public void writeTo(java.io.OutputStream out) throws IOException {
@@ -273,7 +286,7 @@ public final class CacheOperations {
 
                     @Override
                     public Map<String, String> manifest() {
-                        return written[0] == null ? null : written[0].manifest();
+                        return written[0] == null ? null : written[0].signedManifest();
                     }
                 }, control);
             } finally {
@@ -284,7 +297,8 @@ public final class CacheOperations {
             SaveResult ok = saveResult(SaveStatus.SUCCESS, "saved " + written[0].files() + " files, " + mib(written[0].bytes())
                     + (carried == null ? "" : " (" + carried.files().size() + " of them kept from the store's archive,"
                     + " which the local cache lacked)")
-                    + " as " + target + " (" + mib(archiveBytes) + ")", t0, target, null,
+                    + " as " + target + " (" + mib(archiveBytes) + ")"
+                    + (signer == null ? "" : ", signed by key " + signer.keyId()), t0, target, null,
                     written[0].files(), written[0].bytes(), archiveBytes);
             activity.saved(ok, before);
             if (onlyWhatIsNew) {

@@ -52,4 +52,34 @@ public record TreeFingerprint(Map<String, Long> sizes, Map<String, Long> mtimes)
         }
         return n;
     }
+
+    /**
+     * A cheap signature of the tree (count, bytes, newest mtime), compared between polls to see
+     * whether anything is being written: -1 when there is no directory, -2 when it cannot be walked.
+     */
+    public static long signature(Path dir) {
+        long[] acc = {0, 0, 0};
+        if (!Files.isDirectory(dir)) {
+            return -1;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+                    acc[0]++;
+                    acc[1] += a.size();
+                    acc[2] = Math.max(acc[2], a.lastModifiedTime().toMillis());
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            return -2;
+        }
+        return acc[0] * 1_000_003L ^ acc[1] * 31 ^ acc[2];
+    }
 }

@@ -58,4 +58,18 @@ class MainTest {
         assertTrue(out().contains("probe") && out().contains("--backend"), out());
         assertFalse(out().contains("--force") || out().contains("  save "), out());
     }
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path tmp;
+
+    @Test
+    void keygen_writesAKeyPairAndNamesItsId_andRefusesToReplaceIt() throws Exception {
+        java.nio.file.Path dir = tmp.resolve("keys");
+        assertEquals(0, run("keygen", dir.toString(), "--json"), err());
+        String id = b10.transfer.trust.SigningKey.load(dir.resolve("b10-signing-key.pem")).id();
+        assertTrue(out().contains("\"key_id\":\"" + id + "\""), out());
+        assertEquals(1, run("keygen", dir.toString()));
+        assertTrue(err().contains("not replaced"), err());
+        assertEquals(2, run("keygen"));
+    }
 }

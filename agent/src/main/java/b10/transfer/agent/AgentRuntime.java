@@ -11,6 +11,7 @@ import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.Operations;
+import b10.transfer.ops.Readiness;
 import b10.transfer.ops.SaveResult;
 import b10.transfer.base.Workers;
 import java.lang.instrument.Instrumentation;
@@ -101,6 +102,46 @@ final class AgentRuntime {
         }
         watcher = new CacheWatcher(settings, () -> saveNow("after a quiet period"));
         watcher.startAfter(restore);
+        if (settings.saveAfterReadyUrl != null) {
+            Workers.daemon("ready", this::saveAfterReady).start();
+        }
+    }
+
+    private volatile boolean exiting;
+
+    /**
+     * Polls the server's readiness URL after the restore; at its first 200, waits for the cache to be
+     * quiet for a moment and saves once. Gives up with one line at B10_TRANSFER_READY_TIMEOUT_S.
+     */
+    private void saveAfterReady() {
+        try {
+            FutureTask<LoadResult> r = restore;
+            if (r != null) {
+                try {
+                    r.get();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                    // the restore's own line said what happened; the server's compile work is still worth saving
+                }
+            }
+            long t0 = System.nanoTime();
+            Readiness.Outcome o = Readiness.await(settings.saveAfterReadyUrl, settings.readyInterval, settings.readyTimeout,
+                    () -> exiting);
+            if (o == Readiness.Outcome.READY) {
+                Log.get().debug("{} answered 200 after {} ms; saving once the cache is quiet", settings.saveAfterReadyUrl,
+                        (System.nanoTime() - t0) / 1_000_000);
+                Readiness.awaitQuiet(settings.localCacheDir);
+                if (!exiting) {
+                    saveNow("after the server became ready");
+                }
+            } else if (o == Readiness.Outcome.TIMED_OUT) {
+                Log.get().info("no save after readiness: {} did not answer 200 within {} s (B10_TRANSFER_READY_TIMEOUT_S)",
+                        settings.saveAfterReadyUrl, settings.readyTimeout.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            Log.get().debug("readiness watch stopped: {}", t.toString());
+        }
     }
 
     /** The restore's error, so that a save failing for the same reason does not print a second error line. */
@@ -173,6 +214,7 @@ final class AgentRuntime {
     }
 
     private void saveAtExit() {
+        exiting = true;
         try {
             FutureTask<LoadResult> r = restore;
             if (r != null && !r.isDone()) {

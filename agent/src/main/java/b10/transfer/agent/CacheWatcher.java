@@ -7,12 +7,7 @@ import b10.transfer.ops.Activity;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.TreeFingerprint;
 import b10.transfer.base.Workers;
-import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -67,13 +62,13 @@ final class CacheWatcher {
         long started = System.currentTimeMillis();
         boolean unusedChecked = !restored || settings.unusedCacheThreshold == 0;
         long quiet = settings.saveAfterQuiet.toMillis();
-        long signature = signature(dir);
+        long signature = TreeFingerprint.signature(dir);
         long lastChange = 0;
         boolean pending = false;
         while (running) {
             TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
             long now = System.currentTimeMillis();
-            long s = signature(dir);
+            long s = TreeFingerprint.signature(dir);
             if (s != signature) {
                 signature = s;
                 lastChange = now;
@@ -108,31 +103,5 @@ final class CacheWatcher {
             return true;
         }
         return sinceRestore > UNUSED_WINDOW_MILLIS;
-    }
-
-    static long signature(Path dir) {
-        long[] acc = {0, 0, 0};
-        if (!Files.isDirectory(dir)) {
-            return -1;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
-                    acc[0]++;
-                    acc[1] += a.size();
-                    acc[2] = Math.max(acc[2], a.lastModifiedTime().toMillis());
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            return -2;
-        }
-        return acc[0] * 1_000_003L ^ acc[1] * 31 ^ acc[2];
     }
 }
