@@ -151,6 +151,34 @@ class S3StoreTest {
         }
     }
 
+    @Test
+    void signedArchives_loadWhenTrusted_andAreRefusedUnderAnotherTrustedKey() throws Exception {
+        String prefix = "signed";
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("signed/source"));
+        Path keys = tmp.resolve("keys");
+        String id = b10.transfer.trust.SigningKey.generate(keys);
+        SaveResult saved = ops(source, prefix, "B10_TRANSFER_SIGNING_KEY", keys.resolve("b10-signing-key.pem").toString())
+                .save(new OperationControl());
+        assertEquals(SaveStatus.SUCCESS, saved.status(), saved.message());
+        assertTrue(saved.message().contains("signed by key " + id), saved.message());
+
+        Path restored = tmp.resolve("signed/restored/cache");
+        LoadResult loaded = ops(restored, prefix, "B10_TRANSFER_TRUSTED_KEYS", keys.resolve("b10-signing-key.pub.pem").toString())
+                .load(false, new OperationControl());
+        assertEquals(LoadStatus.SUCCESS, loaded.status(), loaded.message());
+        assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(restored));
+
+        Path otherKeys = tmp.resolve("other-keys");
+        String other = b10.transfer.trust.SigningKey.generate(otherKeys);
+        Path refusedAt = tmp.resolve("signed/refused/cache");
+        LoadResult refused = ops(refusedAt, prefix, "B10_TRANSFER_TRUSTED_KEYS", otherKeys.resolve("b10-signing-key.pub.pem").toString())
+                .load(false, new OperationControl());
+        assertEquals(LoadStatus.ERROR, refused.status());
+        assertTrue(refused.message().contains("signed by key " + id + ", which is not in B10_TRANSFER_TRUSTED_KEYS")
+                && refused.message().contains(other), refused.message());
+        assertFalse(java.nio.file.Files.exists(refusedAt));
+    }
+
     /** 24 MiB that does not compress: five parts of 5 MiB up, ranged reads of 5 MiB down, four at a time. */
     @Test
     void aLargeArchive_goesUpInPartsAndComesBackInRanges() throws Exception {
