@@ -31,7 +31,7 @@ public final class Main {
             "  info   [--json]             configuration, key, archive location, what this JVM did",
             "  list   [--json]             archives in the store",
             "  clear  [--json]             remove the local cache directory",
-            "  key    [--json]             the environment key and its components",
+            "  key    [--json] [--explain] the environment key and its components (--explain: where each came from)",
             "  probe  [--json] [--backend auto|jna|jcuda|panama]  what the CUDA driver says, per backend",
             "  keygen DIR [--json]         write an Ed25519 key pair for signing archives (B10_TRANSFER_SIGNING_KEY)",
             "  run-until-ready [URL] [--json] [--quiet]  load, wait until URL answers 200, save (exit 3: never ready)",
@@ -62,7 +62,7 @@ public final class Main {
             "info", List.of("--json", "--quiet", "-q", "--help", "-h"),
             "list", List.of("--json", "--quiet", "-q", "--help", "-h"),
             "clear", List.of("--json", "--quiet", "-q", "--help", "-h"),
-            "key", List.of("--json", "--quiet", "-q", "--help", "-h"),
+            "key", List.of("--json", "--explain", "--quiet", "-q", "--help", "-h"),
             "probe", List.of("--json", "--backend", "--quiet", "-q", "--help", "-h"),
             "keygen", List.of("--json", "--quiet", "-q", "--help", "-h"),
             "run-until-ready", List.of("--json", "--quiet", "-q", "--progress-interval", "--help", "-h"));
@@ -121,12 +121,14 @@ public final class Main {
         boolean json = false;
         boolean force = false;
         boolean quiet = false;
+        boolean explain = false;
         long plainIntervalNanos = ProgressDisplay.PLAIN_TICK_NANOS;
         String backend = null;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--json": json = true; break;
                 case "--force": force = true; break;
+                case "--explain": explain = true; break;
                 case "--quiet": case "-q": quiet = true; break;
                 case "--progress-interval":
                     plainIntervalNanos = i + 1 < args.length ? seconds(args[++i]) : -1;
@@ -214,6 +216,9 @@ public final class Main {
                 m.put("hash", r.key().hash());
                 m.put("archive", b10.transfer.store.StoreNames.archive(r.key(), settings.compression));
                 m.put("components", r.key().components());
+                if (explain) {
+                    m.put("sources", b10.transfer.key.KeySources.of(settings, r, System.getenv()));
+                }
                 if (!r.key().torchFound()) {
                     m.put("warning", r.key().torchProblem());
                     err.println("b10-transfer: warning: this key cannot be saved or loaded under: " + r.key().torchProblem());

@@ -27,6 +27,8 @@ public final class Settings {
     public final Path localWorkDir;
     public final long maxCacheBytes;
     public final KeyMode keyMode;
+    /** Whether the full key names the number of visible GPUs (for graphs compiled per tensor-parallel degree). */
+    public final boolean keyGpuCount;
     public final Compression compression;
     public final String python;
     /** The key's components given by settings instead of read from the server's Python; null when not given. */
@@ -60,6 +62,12 @@ public final class Settings {
     public final URI readyUrl;
     public final Duration readyInterval;
     public final Duration readyTimeout;
+    /**
+     * Seconds after the restore before the agent registers its MBean; negative: never (B10_TRANSFER_JMX=false).
+     * Late by default: an application server that installs its own MBean server builder or log
+     * manager must do so before the platform MBean server exists.
+     */
+    public final Duration jmxDelay;
     /** A saver's Ed25519 private key (PKCS#8 PEM); null: archives are not signed. */
     public final Path signingKey;
     /** The public keys whose signatures a loader accepts (a PEM file or a directory); null: no signature asked for. */
@@ -110,6 +118,7 @@ public final class Settings {
         localWorkDir = s.path("LOCAL_WORK_DIR", "/app");
         maxCacheBytes = s.positiveLong("MAX_CACHE_SIZE_MB", 1024) * 1024 * 1024;
         keyMode = s.choice(PREFIX + "KEY_MODE", KeyMode.class, KeyMode.FULL);
+        keyGpuCount = s.bool(PREFIX + "KEY_GPU_COUNT", false);
         Compression c = s.choice(PREFIX + "COMPRESSION", Compression.class, Compression.ZSTD);
         compression = keyMode == KeyMode.SEED ? Compression.GZIP : c;
         python = s.raw(PREFIX + "PYTHON") == null ? null : s.path(PREFIX + "PYTHON", null).toString();
@@ -148,6 +157,8 @@ public final class Settings {
         zstdWorkers = (int) s.nonNegativeLong(PREFIX + "ZSTD_WORKERS",
                 Math.min(8, Runtime.getRuntime().availableProcessors()));
         onlyIn = s.raw(PREFIX + "ONLY_IN");
+        jmxDelay = s.bool(PREFIX + "JMX", true) ? Duration.ofMillis(Math.round(1000 * s.nonNegativeDouble(PREFIX + "JMX_DELAY_S", 10)))
+                : Duration.ofMillis(-1);
         signingKey = s.raw(PREFIX + "SIGNING_KEY") == null ? null : s.path(PREFIX + "SIGNING_KEY", null);
         trustedKeys = s.raw(PREFIX + "TRUSTED_KEYS") == null ? null : s.path(PREFIX + "TRUSTED_KEYS", null);
         saveAfterReadyUrl = httpUrl(s.raw(PREFIX + "SAVE_AFTER_READY_URL"), PREFIX + "SAVE_AFTER_READY_URL");
@@ -385,6 +396,11 @@ public final class Settings {
         Path path(String name, String def) {
             String v = raw(name);
             return absolutePath(v != null ? v : def, name);
+        }
+
+        double nonNegativeDouble(String name, double def) {
+            String v = raw(name);
+            return v == null || v.trim().equals("0") ? (v == null ? def : 0) : positiveDouble(name, def);
         }
 
         double positiveDouble(String name, double def) {

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
 
 /**
  * What a compile cache depends on, and the name its archive has in the store.
@@ -35,6 +36,8 @@ public final class EnvironmentKey {
     private final String text;
     private final String hash;
     private final String torchProblem;
+    /** Visible GPUs, in the key only where B10_TRANSFER_KEY_GPU_COUNT asks (0: not in the key). */
+    private final int gpuCount;
 
     /** A key for this machine's platform (the seed mode's CPU key names it). */
     public EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
@@ -45,12 +48,14 @@ public final class EnvironmentKey {
     /** @param platformMachine and @param platformSystem as Python's platform.machine() and platform.system() say them */
     public EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
                           Settings.KeyMode mode, String platformMachine, String platformSystem) {
-        this(torch, cuda, triton, gpuName, computeCapability, mode, platformMachine, platformSystem, null);
+        this(torch, cuda, triton, gpuName, computeCapability, mode, platformMachine, platformSystem, null, 0);
     }
 
     /** @param torchProblem where torch was looked for and what to set, when it was not found */
     private EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
-                           Settings.KeyMode mode, String platformMachine, String platformSystem, String torchProblem) {
+                           Settings.KeyMode mode, String platformMachine, String platformSystem, String torchProblem,
+                           int gpuCount) {
+        this.gpuCount = mode == Settings.KeyMode.FULL && computeCapability != null ? gpuCount : 0;
         this.torchProblem = torch == null ? (torchProblem != null ? torchProblem : "torch's version is unknown") : null;
         this.torchFound = torch != null;
         this.torch = torch == null ? "none" : torch;
@@ -96,10 +101,17 @@ public final class EnvironmentKey {
     }
 
     public static EnvironmentKey of(PythonPackages.Versions v, GpuFacts gpu, Settings.KeyMode mode) {
+        return of(v, gpu, mode, false);
+    }
+
+    /** @param withGpuCount add the number of visible GPUs (B10_TRANSFER_KEY_GPU_COUNT; the full key only) */
+    public static EnvironmentKey of(PythonPackages.Versions v, GpuFacts gpu, Settings.KeyMode mode, boolean withGpuCount) {
         boolean device = gpu != null && gpu.hasDevice();
         return new EnvironmentKey(v.torch(), v.torchCuda(), v.triton(), device ? gpu.name() : null,
-                device ? gpu.computeCapability() : null, mode, PythonPlatform.machine(), PythonPlatform.system(), v.source());
+                device ? gpu.computeCapability() : null, mode, PythonPlatform.machine(), PythonPlatform.system(), v.source(),
+                withGpuCount && device ? gpu.deviceCount() : 0);
     }
+
 
     /** Why torch is missing from the key (where it was looked for, what to set), or null where it is there. */
     public String torchProblem() {
@@ -116,6 +128,9 @@ public final class EnvironmentKey {
                 b.append("_gpu-").append(gpuName.trim().replaceAll("[^A-Za-z0-9.+-]+", "-"));
             }
             b.append("_cc-").append(computeCapability);
+            if (gpuCount > 0) {
+                b.append("_gpus-").append(gpuCount);
+            }
         }
         return b.append("_triton-").append(triton).toString();
     }
@@ -144,12 +159,61 @@ public final class EnvironmentKey {
         m.put("gpu_name", gpuName);
         m.put("compute_capability", computeCapability);
         m.put("triton", triton);
+        if (gpuCount > 0) {
+            m.put("gpu_count", gpuCount);
+        }
         if (mode == Settings.KeyMode.SEED) {
             m.put("seed_dict", text);
         }
         m.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
         return m;
     }
+
+    /**
+     * The components of a stored key's text, as a miss explains them: the full key's
+     * {@code torch-X_cuda-X_gpu-X_cc-X[_gpus-N]_triton-X} (or {@code _cpu}), or the seed mode's JSON
+     * dictionary. Readable names, in the key's order; empty for a text that is neither.
+     */
+    public static Map<String, String> componentsOf(String text) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (text == null) {
+            return m;
+        }
+        if (text.startsWith("{")) {
+            Matcher kv = JSON_PAIR.matcher(text);
+            while (kv.find()) {
+                m.put(kv.group(1).replace('_', ' '), kv.group(2));
+            }
+            return m;
+        }
+        if (!text.startsWith("torch-")) {
+            return m;
+        }
+        for (String token : text.split("_")) {
+            int dash = token.indexOf('-');
+            String name = dash < 0 ? token : token.substring(0, dash);
+            String value = dash < 0 ? "" : token.substring(dash + 1);
+            switch (name) {
+                case "torch" -> m.put("torch", value);
+                case "cpu" -> m.put("device", "cpu");
+                case "cuda" -> m.put("cuda", value);
+                case "gpu" -> m.put("gpu", value);
+                case "cc" -> m.put("compute capability", value);
+                case "gpus" -> m.put("visible gpus", value);
+                case "triton" -> m.put("triton", value);
+                default -> {
+                    // a part of a value that held an underscore: keep it with the previous component
+                    String last = m.isEmpty() ? null : (String) m.keySet().toArray()[m.size() - 1];
+                    if (last != null) {
+                        m.put(last, m.get(last) + "_" + token);
+                    }
+                }
+            }
+        }
+        return m;
+    }
+
+    private static final java.util.regex.Pattern JSON_PAIR = java.util.regex.Pattern.compile("\"([^\"]+)\":\\s*\"([^\"]*)\"");
 
     /** Loads the JDK's digest provider ahead of need; its first use costs milliseconds. */
     static void prepareDigest() {

@@ -34,7 +34,7 @@ public final class KeyResolver {
                 : PythonPackages.read(settings.python, env);
         EnvironmentKey.prepareDigest();
         GpuProbes.Outcome gpu = await(probe, bound);
-        return new Resolved(EnvironmentKey.of(versions, gpu.facts(), settings.keyMode), versions, gpu);
+        return new Resolved(EnvironmentKey.of(versions, gpu.facts(), settings.keyMode, settings.keyGpuCount), versions, gpu);
     }
 
     /** The probe keeps its own deadline; the margin here only guards against a thread that never ran. */

@@ -183,7 +183,7 @@ public final class PythonPackages {
         return null;
     }
 
-    private static List<Path> children(Path dir, String glob) {
+    static List<Path> children(Path dir, String glob) {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return out;

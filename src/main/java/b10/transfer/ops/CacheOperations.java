@@ -157,7 +157,10 @@ public final class CacheOperations {
             EnvironmentKey key = completeKey();
             ArchiveStore.Stored archive = store.find(key).orElse(null);
             if (archive == null) {
-                return loadResult(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + store.describe(), t0, null, null, 0, 0);
+                MissExplanation miss = explainMiss(store, key);
+                LoadResult r = loadResult(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + store.describe()
+                        + (miss == null ? "" : miss.sentence()), t0, null, null, 0, 0);
+                return new LoadResult(r.status(), r.message(), 0, 0, r.millis(), null, null, miss);
             }
             archiveName = archive.location();
             staging = local.newStaging();
@@ -193,6 +196,15 @@ public final class CacheOperations {
                 LocalCache.deleteTree(staging);
             }
             Stores.close(store);
+        }
+    }
+
+    /** Null when the store cannot say (a miss is a miss either way: its explanation must not fail the load). */
+    private static MissExplanation explainMiss(ArchiveStore store, EnvironmentKey key) {
+        try {
+            return MissExplanation.of(key, store.keys(MissExplanation.MOST));
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -6,7 +6,11 @@ import java.util.Map;
 
 /** A load's status with what it did, and the error behind an ERROR. */
 public record LoadResult(LoadStatus status, String message, long files, long bytes, long millis, String archive,
-                         Throwable error) {
+                         Throwable error, MissExplanation miss) {
+    public LoadResult(LoadStatus status, String message, long files, long bytes, long millis, String archive, Throwable error) {
+        this(status, message, files, bytes, millis, archive, error, null);
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", status.name());
@@ -15,6 +19,9 @@ public record LoadResult(LoadStatus status, String message, long files, long byt
         m.put("bytes", bytes);
         m.put("millis", millis);
         m.put("archive", archive);
+        if (miss != null) {
+            m.put("miss", miss.toMap());
+        }
         return m;
     }
 }

@@ -69,6 +69,20 @@ public interface ArchiveStore extends AutoCloseable {
     /** Every key's archive, with what the store knows of it. */
     List<Map<String, Object>> list() throws IOException;
 
+    /**
+     * A key the store holds.
+     *
+     * @param text the key's text where a small record says it (null where none does)
+     */
+    record StoredKey(String hash, String text, java.time.Instant modified) {
+    }
+
+    /**
+     * The keys the store holds, newest first, the texts of at most {@code most} of them read (from
+     * small records, never from archives): what a miss is compared with.
+     */
+    List<StoredKey> keys(int most) throws IOException;
+
     /** Releases connections; the filesystem store holds none. */
     @Override
     void close();

@@ -15,6 +15,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +150,7 @@ public final class FileStore implements ArchiveStore {
     public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
             throws IOException {
         Path target = dir.resolve(StoreNames.archive(key, compression));
-        Publisher.BeforeRename sideManifest = null;
+        Publisher.BeforeRename sideManifest;
         if (layout() == ArchiveWriter.Layout.PYTHON) {
             // written before the archive appears, so that a reader of the new archive finds its manifest
             sideManifest = temp -> {
@@ -157,6 +158,10 @@ public final class FileStore implements ArchiveStore {
                     SideManifest.publishFor(temp, target, body.manifest(), key.text());
                 }
             };
+        } else {
+            // the key's text beside its archive, for explaining a miss from one listing
+            byte[] record = ArchiveMetadata.encode(Map.of("key", key.text(), "hash", key.hash()));
+            sideManifest = temp -> Publisher.publish(dir, StoreNames.keyRecord(key.hash()), out -> out.write(record));
         }
         return new StoredFile(Publisher.publish(dir, target.getFileName().toString(), body, sideManifest));
     }
@@ -273,6 +278,53 @@ public final class FileStore implements ArchiveStore {
             out.add(m);
         }
         return out;
+    }
+
+    @Override
+    public List<StoredKey> keys(int most) throws IOException {
+        List<Path> archives = new ArrayList<>();
+        Map<Path, java.time.Instant> modified = new HashMap<>();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (isArchiveName(p.getFileName().toString())) {
+                    try {
+                        modified.put(p, Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant());
+                        archives.add(p);
+                    } catch (IOException e) {
+                        // removed meanwhile
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new CacheError(unreadable(e), e);
+        }
+        archives.sort((a, b) -> modified.get(b).compareTo(modified.get(a)));
+        List<StoredKey> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Path p : archives) {
+            String hash = StoreNames.hashOf(p.getFileName().toString());
+            if (seen.add(hash)) {
+                out.add(new StoredKey(hash, out.size() < most ? keyText(p, hash) : null, modified.get(p)));
+            }
+        }
+        return out;
+    }
+
+    /** The key's text from its record, or the manifest beside a Python-layout archive; null where neither says it. */
+    private String keyText(Path archive, String hash) {
+        try {
+            Path record = dir.resolve(StoreNames.keyRecord(hash));
+            if (Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS) && Files.size(record) < 65536) {
+                return ArchiveMetadata.decode(Files.readAllBytes(record)).get("key");
+            }
+        } catch (IOException e) {
+            // fall through to the side manifest
+        }
+        Map<String, String> side = SideManifest.readFor(archive);
+        return side == null ? null : side.get("key");
     }
 
     static Map<String, Object> header(Path archive) {

@@ -52,6 +52,19 @@ public final class StoreNames {
         return fileName.length() > prefix.length() + suffix.length() && fileName.startsWith(prefix) && fileName.endsWith(suffix);
     }
 
+    /** The record of a key's text beside its archive in the directory store: what explains a miss without opening archives. */
+    public static String keyRecord(String hash) {
+        return PREFIX + hash + KEY_RECORD_SUFFIX;
+    }
+
+    public static final String KEY_RECORD_SUFFIX = ".b10-key";
+
+    /** The hash in an archive's, pointer's or record's name: between the prefix and the next dot. */
+    public static String hashOf(String fileName) {
+        int dot = fileName.indexOf('.', PREFIX.length());
+        return dot < 0 ? fileName.substring(PREFIX.length()) : fileName.substring(PREFIX.length(), dot);
+    }
+
     /** A temporary of ours: hidden, never matching the Python package's {@code *.incomplete*} clean-up. */
     public static String temporary(String target) {
         String host = System.getenv().getOrDefault("HOSTNAME", "host").replaceAll("[^A-Za-z0-9-]", "");

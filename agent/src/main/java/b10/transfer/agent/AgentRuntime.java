@@ -34,6 +34,7 @@ final class AgentRuntime {
     private final Instrumentation inst;
     private final OperationControl restoreControl;
     private final AtomicBoolean saving = new AtomicBoolean();
+    private final CacheMonitor monitor;
     private volatile FutureTask<LoadResult> restore;
     private volatile CacheWatcher watcher;
     private volatile KeyResolver.Resolved env;
@@ -44,6 +45,7 @@ final class AgentRuntime {
         this.operations = Operations.of(settings, this::environmentFound);
         this.inst = inst;
         this.restoreControl = operations.newControl();
+        this.monitor = new CacheMonitor(settings);
     }
 
     static void start(String args, Instrumentation inst) {
@@ -82,7 +84,16 @@ final class AgentRuntime {
         }
         NativeAccess.recordAtStart(inst);
         restore = new FutureTask<>(this::restoreNow);
-        Workers.daemon("restore", restore).start();
+        FutureTask<LoadResult> restoring = restore;
+        Workers.daemon("restore", () -> {
+            restoring.run();
+            // after the restore, off the application's critical path
+            try {
+                FlightEvents.restored(restoring.get(), restoreStarted, keyText(), settings.storeName());
+            } catch (Throwable t) {
+                // a runtime without jdk.jfr, or a restore that was cut: nothing to record
+            }
+        }).start();
         // The logger is opened here while the restore works: this thread would only be waiting.
         Log.get();
         for (String p : optionProblems) {
@@ -100,8 +111,26 @@ final class AgentRuntime {
         if (settings.saveAfterMethod != null) {
             MethodTrigger.install(inst, settings.saveAfterMethod, () -> saveNow("after " + settings.saveAfterMethod));
         }
-        watcher = new CacheWatcher(settings, () -> saveNow("after a quiet period"));
+        watcher = new CacheWatcher(settings, () -> saveNow("after a quiet period"), (restoredFiles, fresh) -> {
+            monitor.unused();
+            try {
+                FlightEvents.unusedCache(keyText(), restoredFiles, fresh);
+            } catch (Throwable t) {
+                // a runtime without jdk.jfr
+            }
+            return 0;
+        });
         watcher.startAfter(restore);
+        if (!settings.jmxDelay.isNegative()) {
+            Workers.daemon("jmx", () -> {
+                try {
+                    Thread.sleep(settings.jmxDelay.toMillis());
+                    monitor.register();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).start();
+        }
         if (settings.saveAfterReadyUrl != null) {
             Workers.daemon("ready", this::saveAfterReady).start();
         }
@@ -149,7 +178,9 @@ final class AgentRuntime {
 
     private LoadResult restoreNow() {
         // the key is computed by the load only when the store holds archives at all
+        restoreStarted = System.currentTimeMillis();
         LoadResult r = operations.loadUnbounded(false, restoreControl);
+        monitor.restored(r);
         NativeAccess.adviseIfNeeded(isolatedLibraryLoaded(), panamaLoaded());
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
         if (r.status() == LoadStatus.ERROR) {
@@ -169,9 +200,26 @@ final class AgentRuntime {
         return r;
     }
 
+    private volatile long restoreStarted;
+
+    /** A begun JFR save event, or null where the runtime has no jdk.jfr (its classes fail to link). */
+    private static Object jfrBeginSave() {
+        try {
+            return FlightEvents.beginSave();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    private String keyText() {
+        KeyResolver.Resolved e = env;
+        return e == null ? "" : e.key().text();
+    }
+
     /** Says once what the GPU probe found, when a step first computes the key. */
     private void environmentFound(KeyResolver.Resolved e) {
         env = e;
+        monitor.key(e.key().text());
         if (e.gpu().ok()) {
             Log.get().debug("GPU {} via {} in {} ms", e.gpu().facts().toMap(), e.gpu().backend(), e.gpu().nanos() / 1_000_000);
         } else if ("none".equals(settings.gpuBackend)) {
@@ -180,6 +228,10 @@ final class AgentRuntime {
             Log.get().info("GPU facts unavailable, the key says cpu: {}", e.gpu().problem());
         }
         Log.get().debug("environment key {}", e.key());
+        if ("debug".equals(settings.logLevel)) {
+            Log.get().debug("where the key's components came from: {}",
+                    b10.transfer.Json.write(b10.transfer.key.KeySources.of(settings, e, System.getenv())));
+        }
     }
 
     /** Whether this JVM loaded a library through the isolated loader: native zstd, JNA's or JCuda's driver binding. */
@@ -237,7 +289,14 @@ final class AgentRuntime {
             return;
         }
         try {
+            Object event = jfrBeginSave();
             SaveResult s = operations.save(operations.newControl(), true);
+            monitor.saved(s);
+            try {
+                FlightEvents.endSave(event, s, why, keyText(), settings.storeName());
+            } catch (Throwable t) {
+                // a runtime without jdk.jfr
+            }
             NativeAccess.adviseIfNeeded(isolatedLibraryLoaded(), panamaLoaded());
             if (s.status() == SaveStatus.ERROR && s.message().equals(restoreError)) {
                 // a setting or a path that was wrong at start is wrong now: its one error line was printed

@@ -23,12 +23,15 @@ final class CacheWatcher {
 
     private final Settings settings;
     private final Runnable save;
+    private final java.util.function.LongBinaryOperator onUnused;
     private volatile boolean running = true;
     private Thread thread;
 
-    CacheWatcher(Settings settings, Runnable save) {
+    /** @param onUnused told (restored files, new files) when the restored cache appears unused */
+    CacheWatcher(Settings settings, Runnable save, java.util.function.LongBinaryOperator onUnused) {
         this.settings = settings;
         this.save = save;
+        this.onUnused = onUnused;
     }
 
     void startAfter(Future<LoadResult> restore) {
@@ -100,6 +103,7 @@ final class CacheWatcher {
             Log.get().warn("the restored cache appears unused: {} new files written {} s after restoring {} files;"
                             + " the key may be wrong, or the model, shapes or GPU changed (B10_TRANSFER_UNUSED_CACHE_FILES)",
                     fresh, sinceRestore / 1000, restoredFiles);
+            onUnused.applyAsLong(restoredFiles, fresh);
             return true;
         }
         return sinceRestore > UNUSED_WINDOW_MILLIS;

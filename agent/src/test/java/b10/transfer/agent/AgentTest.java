@@ -110,10 +110,8 @@ class AgentTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("restore DOES_NOT_EXIST: the store " + empty + " holds no archives yet"), r.err());
         assertTrue(r.err().contains("save at exit SUCCESS"), r.err());
-        try (Stream<Path> s = Files.list(empty)) {
-            // the key left out at start is the key of the save: the same name as the seeded store's archive
-            assertEquals(List.of(onlyArchive(store)), s.map(p -> p.getFileName().toString()).toList());
-        }
+        // the key left out at start is the key of the save: the same name as the seeded store's archive
+        assertEquals(onlyArchive(store), onlyArchive(empty));
     }
 
     @Test
@@ -161,11 +159,7 @@ class AgentTest {
     }
 
     static String onlyArchive(Path dir) throws Exception {
-        try (Stream<Path> s = Files.list(dir)) {
-            List<String> names = s.map(p -> p.getFileName().toString()).toList();
-            assertEquals(1, names.size(), names.toString());
-            return names.get(0);
-        }
+        return SurvivalKit.onlyArchiveAndItsRecord(dir);
     }
 
     @Test
@@ -190,6 +184,36 @@ class AgentTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("save after b10.transfer.agent.testapp.App#warmup SUCCESS"), r.err());
         assertTrue(Files.getLastModifiedTime(archive).toMillis() > before);
+    }
+
+    @Test
+    void theMBeanAndTheFlightRecording_showTheRestoreAndTheSave() throws Exception {
+        Path local = tmp.resolve("jmx/cache");
+        Path recording = tmp.resolve("agent.jfr");
+        Map<String, String> env = env(local, "APP_WARMUP", "1", "APP_SLEEP_MS", "500", "APP_MBEAN", "1", "B10_TRANSFER_JMX_DELAY_S", "0",
+                "B10_TRANSFER_SAVE_AFTER_METHOD", "b10.transfer.agent.testapp.App#warmup");
+        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env, 120,
+                "-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true",
+                "-javaagent:" + ChildJvm.jar() + "=SAVE_ON_EXIT=false", "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+        assertEquals(0, r.exit(), r.err());
+        String mbean = r.out().lines().filter(l -> l.startsWith("MBEAN")).findFirst().orElse("");
+        assertTrue(mbean.contains("LastRestoreStatus=SUCCESS") && mbean.contains("RestoredFiles=121"), r.out() + r.err());
+        assertTrue(mbean.contains("LastSaveStatus=SUCCESS") && mbean.contains("NewFilesSinceRestore=1"), mbean);
+        assertTrue(mbean.contains("UnusedCache=false") && mbean.contains("Key=torch-2.11.0+cu130_cpu_triton-"), mbean);
+
+        List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(recording);
+        List<jdk.jfr.consumer.RecordedEvent> restores = events.stream()
+                .filter(e -> e.getEventType().getName().equals("b10.transfer.Restore")).toList();
+        assertEquals(1, restores.size(), events.stream().map(e -> e.getEventType().getName()).distinct().toList().toString());
+        assertEquals("SUCCESS", restores.get(0).getString("status"));
+        assertEquals(121, restores.get(0).getLong("files"));
+        assertTrue(restores.get(0).getLong("elapsed") > 0 && restores.get(0).getLong("started") > 0);
+        assertEquals(store.toString(), restores.get(0).getString("store"));
+        List<jdk.jfr.consumer.RecordedEvent> saves = events.stream()
+                .filter(e -> e.getEventType().getName().equals("b10.transfer.Save")).toList();
+        assertEquals(1, saves.size());
+        assertEquals("SUCCESS", saves.get(0).getString("status"));
+        assertEquals("after b10.transfer.agent.testapp.App#warmup", saves.get(0).getString("trigger"));
     }
 
     @Test
@@ -252,11 +276,7 @@ class AgentTest {
         Process y = pb.start();
         assertEquals(0, x.waitFor());
         assertEquals(0, y.waitFor());
-        try (Stream<Path> s = Files.list(store)) {
-            List<String> names = s.map(p -> p.getFileName().toString()).toList();
-            assertEquals(1, names.size(), names.toString());
-            assertFalse(names.get(0).startsWith("."), names.toString());
-        }
+        assertFalse(SurvivalKit.onlyArchiveAndItsRecord(store).startsWith("."));
         Path restored = tmp.resolve("sr/cache");
         ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env(restored), 60, "-jar", ChildJvm.jar().toString(), "load");
         assertEquals(0, r.exit(), r.err());

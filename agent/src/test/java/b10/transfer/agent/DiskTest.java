@@ -123,7 +123,7 @@ class DiskTest {
         assertTrue(SurvivalKit.cli(env(a, store), "save").out().strip().endsWith("SUCCESS"));
         Path archive;
         try (var s = Files.list(store)) {
-            archive = s.findFirst().orElseThrow();
+            archive = s.filter(p -> p.getFileName().toString().endsWith(".tar.zst")).findFirst().orElseThrow();
         }
         String sha = SurvivalKit.sha256(archive);
         Path b = tmp.resolve("b/cache");

@@ -84,6 +84,33 @@ class ProbeTest {
     }
 
     @Test
+    void keyExplain_namesThePythonFilesTheDriverLibraryAndTheVisibleDevices_andTheGpuCountJoinsTheKeyWhenAsked() throws Exception {
+        Path venv = SurvivalKit.fakeVenv(tmp.resolve("explain"));
+        ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), ChildJvm.env("B10_TRANSFER_LIBCUDA", libcuda.toString(),
+                "B10_TRANSFER_GPU_BACKEND", "jna", "B10_TRANSFER_PYTHON", venv.toString(), "CUDA_VISIBLE_DEVICES", "0,1",
+                "B10_TRANSFER_KEY_GPU_COUNT", "true"), 60,
+                "--enable-native-access=ALL-UNNAMED", "-jar", ChildJvm.jar().toString(), "key", "--explain", "--json");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        String o = r.out();
+        assertTrue(o.contains("\"key\":\"torch-2.11.0+cu130_cuda-13.0_gpu-B10-Stand-in-H200_cc-9.0_gpus-2_triton-"), o);
+        assertTrue(o.contains("\"chosen_by\":\"B10_TRANSFER_PYTHON=" + venv), o);
+        assertTrue(o.contains("torch/version.py"), o);
+        assertTrue(o.contains("\"library\":\"" + libcuda), o);
+        assertTrue(o.contains("\"cuda_visible_devices\":\"0,1\""), o);
+        assertTrue(o.contains("\"backend\":\"jna (B10_TRANSFER_GPU_BACKEND=jna)\""), o);
+
+        ChildJvm.Result one = ChildJvm.run(System.getProperty("java.home"), ChildJvm.env("B10_TRANSFER_LIBCUDA", libcuda.toString(),
+                "B10_TRANSFER_GPU_BACKEND", "jna", "B10_TRANSFER_PYTHON", venv.toString(), "CUDA_VISIBLE_DEVICES", "0",
+                "B10_TRANSFER_KEY_GPU_COUNT", "true"), 60,
+                "--enable-native-access=ALL-UNNAMED", "-jar", ChildJvm.jar().toString(), "key", "--json");
+        assertTrue(one.out().contains("_cc-9.0_gpus-1_triton-"), one.out());
+        ChildJvm.Result plain = ChildJvm.run(System.getProperty("java.home"), ChildJvm.env("B10_TRANSFER_LIBCUDA", libcuda.toString(),
+                "B10_TRANSFER_GPU_BACKEND", "jna", "B10_TRANSFER_PYTHON", venv.toString()), 60,
+                "--enable-native-access=ALL-UNNAMED", "-jar", ChildJvm.jar().toString(), "key", "--json");
+        assertTrue(plain.out().contains("_cc-9.0_triton-") && !plain.out().contains("gpus-"), plain.out());
+    }
+
+    @Test
     void hangingInit_isCutByTheTimeout() throws Exception {
         ChildJvm.Result r = probe(System.getProperty("java.home"), "jna", "STANDIN_CUDA_MODE", "hang",
                 "B10_TRANSFER_PROBE_TIMEOUT_MS", "500");

@@ -79,7 +79,7 @@ class SaveAfterReadyTest {
 
     List<Path> archives() throws Exception {
         try (Stream<Path> s = Files.list(store)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("cache_")).toList();
+            return s.filter(p -> p.getFileName().toString().matches("cache_.*\\.tar\\.(zst|gz)")).toList();
         }
     }
 

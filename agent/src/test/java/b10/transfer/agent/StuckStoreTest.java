@@ -50,7 +50,7 @@ class StuckStoreTest {
         assertTrue(saved.out().strip().endsWith("SUCCESS"), saved.out() + saved.err());
         Path archive;
         try (var s = Files.list(store)) {
-            archive = s.findFirst().orElseThrow();
+            archive = s.filter(p -> p.getFileName().toString().endsWith(".tar.zst")).findFirst().orElseThrow();
         }
 
         Path holderBinary = tmp.resolve("hold_write_lease");

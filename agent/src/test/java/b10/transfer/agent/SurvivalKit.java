@@ -261,6 +261,22 @@ final class SurvivalKit {
     }
 
     /** A python environment that names torch and CUDA versions, so every process computes the same key. */
+    /** The directory store's record of a key's text beside its archive: cache_<hash>.b10-key. */
+    static String keyRecordOf(String archiveName) {
+        return archiveName.substring(0, archiveName.indexOf('.')) + ".b10-key";
+    }
+
+    /** The store holds exactly one archive and its key record, nothing else (no temporaries); returns the archive's name. */
+    static String onlyArchiveAndItsRecord(Path store) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(store)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            org.junit.jupiter.api.Assertions.assertEquals(2, names.size(), names.toString());
+            String archive = names.get(1);
+            org.junit.jupiter.api.Assertions.assertEquals(List.of(keyRecordOf(archive), archive), names);
+            return archive;
+        }
+    }
+
     static Path fakeVenv(Path root) throws IOException {
         Path venv = root.resolve("venv");
         Path site = Files.createDirectories(venv.resolve("lib/python3.12/site-packages/torch"));

@@ -533,6 +533,36 @@ public final class S3Store implements ArchiveStore {
         return out;
     }
 
+    @Override
+    public List<StoredKey> keys(int most) throws IOException {
+        List<S3Object> pointers = new ArrayList<>();
+        try {
+            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key(StoreNames.PREFIX)).delimiter("/")).contents()) {
+                if (StoreNames.isPointer(o.key().substring(where.key("").length()))) {
+                    pointers.add(o);
+                }
+            }
+        } catch (SdkException e) {
+            throw S3Errors.describe("listing", e, where);
+        }
+        pointers.sort((a, b) -> b.lastModified().compareTo(a.lastModified()));
+        List<StoredKey> out = new ArrayList<>();
+        for (S3Object o : pointers) {
+            String file = o.key().substring(where.key("").length());
+            String text = null;
+            if (out.size() < most) {
+                try {
+                    ResponseBytes<GetObjectResponse> r = client().getObjectAsBytes(b -> b.bucket(where.bucket()).key(o.key()));
+                    text = Pointer.decode(r.asByteArrayUnsafe(), uri(file)).keyText();
+                } catch (IOException | SdkException e) {
+                    // unreadable now (replaced meanwhile, or torn): the key is still named by its hash
+                }
+            }
+            out.add(new StoredKey(StoreNames.hashOf(file), text, o.lastModified()));
+        }
+        return out;
+    }
+
     /** Closes the client once it is built; the builder thread closes it itself when it finishes after this. */
     @Override
     public void close() {

@@ -29,9 +29,27 @@ public class App {
             String sleep = System.getenv("APP_SLEEP_MS");
             Thread.sleep(sleep == null ? 3000 : Long.parseLong(sleep));
         }
+        if ("1".equals(System.getenv("APP_MBEAN"))) {
+            printMBean();
+        }
         System.out.println("DONE");
         String exit = System.getenv("APP_EXIT");
         System.exit(exit == null ? 0 : Integer.parseInt(exit));
+    }
+
+    /** What the agent's MBean says, read as a JMX console would (waiting for its registration after the restore). */
+    static void printMBean() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName("b10.transfer:type=Cache");
+        for (int i = 0; i < 100 && !server.isRegistered(name); i++) {
+            Thread.sleep(100);
+        }
+        StringBuilder b = new StringBuilder("MBEAN");
+        for (String a : new String[] {"LastRestoreStatus", "RestoredFiles", "RestoredBytes", "LastSaveStatus", "SavedFiles",
+                "NewFilesSinceRestore", "UnusedCache", "Key"}) {
+            b.append(' ').append(a).append('=').append(server.getAttribute(name, a));
+        }
+        System.out.println(b);
     }
 
     static void warmup(Path cache) throws IOException {
