@@ -390,7 +390,9 @@ public final class Settings {
                     bestDistance = d;
                 }
             }
-            return best != null && bestDistance <= Math.max(3, name.length() / 3) ? best : null;
+            // a name changed entirely is not a misspelling of it (FOO is not JMX)
+            return best != null && bestDistance <= Math.max(3, name.length() / 3)
+                    && bestDistance < Math.min(name.length(), best.length()) ? best : null;
         }
 
         Path path(String name, String def) {
