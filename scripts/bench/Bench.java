@@ -36,6 +36,8 @@ public final class Bench {
     private final Path s3proxy;
     private final long s3SpeedKBs;
     private final long s3LatencyMs;
+    /** A RAM-backed directory for the restore's second table (where the disk is out of the picture), or null. */
+    private final Path tmpfs;
     private final StringBuilder report = new StringBuilder();
 
     private Bench(Map<String, String> a) {
@@ -48,6 +50,7 @@ public final class Bench {
         s3proxy = a.get("s3proxy") == null ? null : Path.of(a.get("s3proxy")).toAbsolutePath();
         s3SpeedKBs = Long.parseLong(a.getOrDefault("s3-speed-kbs", "25000"));
         s3LatencyMs = Long.parseLong(a.getOrDefault("s3-latency-ms", "20"));
+        tmpfs = a.getOrDefault("tmpfs", "").isEmpty() ? null : Path.of(a.get("tmpfs")).toAbsolutePath();
     }
 
     public static void main(String[] args) throws Exception {
@@ -73,7 +76,10 @@ public final class Bench {
         for (String[] in : inputs) {
             Path tree = b.prepare(in[0], in[1]);
             if (sections.contains("restore")) {
-                b.restore(in[0], tree);
+                b.restore(in[0], tree, b.work, "on disk");
+                if (b.tmpfs != null) {
+                    b.restore(in[0], tree, b.tmpfs, "on tmpfs");
+                }
             }
             if (sections.contains("save")) {
                 b.save(in[0], tree);
@@ -106,7 +112,10 @@ public final class Bench {
             return tree;
         }
         mkdirs(dir);
-        if (source.startsWith("gen")) {
+        if (source.startsWith("genreal")) {
+            String[] p = source.split(":");
+            check(sh(q(java) + " -cp " + q(classes) + " GenRealCache " + q(tree) + " " + (p.length > 1 ? p[1] : "7")));
+        } else if (source.startsWith("gen")) {
             String[] p = source.split(":");
             String files = p.length > 1 ? p[1] : "10000";
             String mb = p.length > 2 ? p[2] : "420";
@@ -180,15 +189,17 @@ public final class Bench {
         line("");
     }
 
-    private void restore(String name, Path tree) {
-        Path dir = work.resolve("restore-" + name);
+    private void restore(String name, Path tree, Path root, String where) {
+        Path dir = root.resolve("b10-bench-restore-" + name);
         Path store = dir.resolve("store");
         Path out = dir.resolve("out");
         rm(dir);
         mkdirs(store);
         Path tgz = dir.resolve("cache.tgz");
         Path tzst = dir.resolve("cache.tar.zst");
+        Path tar = dir.resolve("cache.tar");
         check(sh("tar -czf " + q(tgz) + " -C " + q(tree.getParent()) + " tree"));
+        check(sh("tar -cf " + q(tar) + " -C " + q(tree.getParent()) + " tree"));
         if (haveZstd) {
             check(sh("tar -I 'zstd -3 -T0' -cf " + q(tzst) + " -C " + q(tree.getParent()) + " tree"));
         }
@@ -202,11 +213,27 @@ public final class Bench {
             cs.add(new Contender("tar -I zstd -xf", Map.of(), List.of("sh", "-c", "mkdir -p " + q(out)
                     + " && tar -I zstd -xf " + q(tzst) + " -C " + q(out))));
         }
+        cs.add(new Contender("tar -xf of an uncompressed tar", Map.of(), List.of("sh", "-c", "mkdir -p " + q(out)
+                + " && tar -xf " + q(tar) + " -C " + q(out))));
+        // the agent's restore inside the JVM (no JVM start to pay): its own figure, from its log line
+        cs.add(new Contender("agent restore in a JVM (whole process)", Map.of("B10FS_CACHE_DIR", store.toString(),
+                "TORCH_CACHE_DIR", out.resolve("tree").toString(), "B10_TRANSFER_SAVE_ON_EXIT", "false", "B10_TRANSFER_JMX", "false"),
+                List.of(java, "-Xmx256m", "-javaagent:" + jar, "-cp", classes.toString(), "Hello")));
+        Path copySource = dir.resolve("copy-source");
+        check(sh("cp -r " + q(tree) + " " + q(copySource))); // on the same filesystem as the restores
         cs.add(new Contender("cp -r of the tree (the floor)", Map.of(), List.of("sh", "-c", "mkdir -p " + q(out)
-                + " && cp -r " + q(tree) + " " + q(out.resolve("tree")))));
+                + " && cp -r " + q(copySource) + " " + q(out.resolve("tree")))));
+        List<Double> agentInside = new ArrayList<>();
         Map<String, List<Double>> t = time(cs, () -> {
             rm(out);
             sh("sync");
+        }, (c, run) -> {
+            if (c.name.startsWith("agent restore")) {
+                Matcher m = Pattern.compile("restore SUCCESS: .* in (\\d+) ms").matcher(run.out);
+                if (m.find()) {
+                    agentInside.add(Double.parseDouble(m.group(1)));
+                }
+            }
         });
         check(sh("diff -r " + q(tree) + " " + q(out.resolve("tree")) + " >/dev/null"));
         long files;
@@ -215,9 +242,17 @@ public final class Bench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        line("### Restore: " + name + " (" + files + " files, " + mib(size(tree)) + " MiB) into an empty directory");
+        line("### Restore " + where + ": " + name + " (" + files + " files, " + mib(size(tree)) + " MiB) into an empty directory");
         line("");
-        table(cs, t, List.of(1, cs.size() - 1), List.of("vs tar -xzf", "vs cp -r"));
+        int tarX = cs.indexOf(cs.stream().filter(c -> c.name.startsWith("tar -xf")).findFirst().orElseThrow());
+        table(cs, t, List.of(1, cs.size() - 1, tarX), List.of("vs tar -xzf", "vs cp -r", "vs tar -xf"));
+        if (!agentInside.isEmpty()) {
+            line(String.format(Locale.ROOT, "The agent's restore inside the JVM, as its log line times it (from the store's "
+                    + "listing to the swap): median %.0f ms (%.2fx tar -xzf, %.2fx cp -r, %.2fx tar -xf).", median(agentInside),
+                    median(agentInside) / median(t.get(cs.get(1).name)), median(agentInside) / median(t.get(cs.get(cs.size() - 1).name)),
+                    median(agentInside) / median(t.get(cs.get(tarX).name))));
+            line("");
+        }
         rm(dir);
     }
 
@@ -331,6 +366,11 @@ public final class Bench {
     }
 
     private Map<String, List<Double>> time(List<Contender> cs, Runnable before) {
+        return time(cs, before, (c, run) -> {
+        });
+    }
+
+    private Map<String, List<Double>> time(List<Contender> cs, Runnable before, java.util.function.BiConsumer<Contender, Run> after) {
         Map<String, List<Double>> times = new LinkedHashMap<>();
         for (int r = 0; r < reps; r++) {
             for (Contender c : rotate(cs, r)) {
@@ -339,6 +379,7 @@ public final class Bench {
                 Run run = run(c.env, c.cmd.toArray(new String[0]));
                 double ms = (System.nanoTime() - t0) / 1e6;
                 check(run);
+                after.accept(c, run);
                 times.computeIfAbsent(c.name, k -> new ArrayList<>()).add(ms);
             }
         }

@@ -26,19 +26,19 @@ import java.util.Set;
  * Usage: java GenRealCache.java DIR [SEED=7]
  */
 public final class GenRealCache {
-    /** kind: mean bytes per file, share of fresh random lines, share of binary (non-text) chunks */
-    record Kind(String ext, long meanBytes, double fresh, boolean binary) {
+    /** kind: mean bytes per file, share of fresh random chunks, binary or text, spread of the sizes (log-normal sigma) */
+    record Kind(String ext, long meanBytes, double fresh, boolean binary, double sigma) {
     }
 
-    static final Kind LLIR = new Kind(".llir", 190_000, 0.035, false);
-    static final Kind CUBIN = new Kind(".cubin", 36_000, 0.30, true);
-    static final Kind PTX = new Kind(".ptx", 31_500, 0.14, false);
-    static final Kind SOURCE = new Kind(".source", 28_000, 0.12, false);
-    static final Kind TTGIR = new Kind(".ttgir", 24_300, 0.12, false);
-    static final Kind TTIR = new Kind(".ttir", 15_300, 0.135, false);
-    static final Kind JSON = new Kind(".json", 1_080, 0.40, false);
-    static final Kind PY = new Kind(".py", 5_400, 0.38, false);
-    static final Kind BEST = new Kind(".best_config", 230, 0.40, false);
+    static final Kind LLIR = new Kind(".llir", 190_000, 0.026, false, 1.5);
+    static final Kind CUBIN = new Kind(".cubin", 36_000, 0.17, true, 0.7);
+    static final Kind PTX = new Kind(".ptx", 31_500, 0.21, false, 0.7);
+    static final Kind SOURCE = new Kind(".source", 28_000, 0.165, false, 0.7);
+    static final Kind TTGIR = new Kind(".ttgir", 24_300, 0.165, false, 0.7);
+    static final Kind TTIR = new Kind(".ttir", 15_300, 0.19, false, 0.7);
+    static final Kind JSON = new Kind(".json", 1_080, 0.62, false, 0.3);
+    static final Kind PY = new Kind(".py", 5_400, 0.60, false, 0.7);
+    static final Kind BEST = new Kind(".best_config", 230, 0.62, false, 0.3);
 
     static final int KERNEL_DIRS = 1_109;
     static final int FX_DIRS = 600;
@@ -65,7 +65,7 @@ public final class GenRealCache {
                 if (kind == JSON) {
                     firstJson = false;
                 }
-                write(kd.resolve(file), kind, size(rnd, kind.meanBytes), rnd);
+                write(kd.resolve(file), kind, size(rnd, kind), rnd);
             }
         }
         Set<String> twoLetter = new HashSet<>();
@@ -75,22 +75,23 @@ public final class GenRealCache {
         String[] fx = twoLetter.stream().sorted().toArray(String[]::new);
         for (int i = 0; i < PY_FILES; i++) {
             Path d = Files.createDirectories(dir.resolve(fx[i % fx.length]));
-            write(d.resolve("c" + name(rnd, 50) + ".py"), PY, size(rnd, PY.meanBytes), rnd);
+            write(d.resolve("c" + name(rnd, 50) + ".py"), PY, size(rnd, PY), rnd);
         }
         for (int i = 0; i < BEST_CONFIGS; i++) {
             Path d = Files.createDirectories(dir.resolve(fx[rnd.nextInt(fx.length)]));
-            write(d.resolve("triton_" + name(rnd, 12) + ".best_config"), BEST, size(rnd, BEST.meanBytes), rnd);
+            write(d.resolve("triton_" + name(rnd, 12) + ".best_config"), BEST, size(rnd, BEST), rnd);
         }
         for (int i = 0; i < LARGE.length; i++) {
             write(dir.resolve("fxgraph-" + name(rnd, 20) + (i == 0 ? ".bin" : ".pkl")), i == 0 ? LLIR : PY, LARGE[i], rnd);
         }
     }
 
-    /** Log-normal with sigma 0.9 around the mean (its median is below the mean, as in the measured cache). */
-    static long size(Random rnd, long mean) {
-        double sigma = 0.9;
+    /** Log-normal around the kind's mean (its median below the mean: .llir has a long tail of large kernels). */
+    static long size(Random rnd, Kind kind) {
+        long mean = kind.meanBytes;
+        double sigma = kind.sigma;
         double mu = Math.log(mean) - sigma * sigma / 2;
-        return Math.max(64, Math.min(mean * 40, Math.round(Math.exp(mu + sigma * rnd.nextGaussian()))));
+        return Math.max(64, Math.min(mean * 60, Math.round(Math.exp(mu + sigma * rnd.nextGaussian()))));
     }
 
     static String name(Random rnd, int n) {

@@ -161,7 +161,7 @@ public final class FileStore implements ArchiveStore {
         } else {
             // the key's text beside its archive, for explaining a miss from one listing
             byte[] record = ArchiveMetadata.encode(Map.of("key", key.text(), "hash", key.hash()));
-            sideManifest = temp -> Publisher.publish(dir, StoreNames.keyRecord(key.hash()), out -> out.write(record));
+            sideManifest = temp -> Publisher.publishSmall(dir, StoreNames.keyRecord(key.hash()), record);
         }
         return new StoredFile(Publisher.publish(dir, target.getFileName().toString(), body, sideManifest));
     }

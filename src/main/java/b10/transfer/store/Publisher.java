@@ -78,6 +78,32 @@ public final class Publisher {
         }
     }
 
+    /**
+     * A small file beside an archive (the key's record, a side manifest), published the same atomic
+     * way but without the archive's pause points: a crash test that holds the archive's publish at
+     * a named point must find only the archive's temporary there.
+     */
+    public static void publishSmall(Path dir, String finalName, byte[] content) throws IOException {
+        Path temp = dir.resolve(temporaryName(finalName));
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(content);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            Files.move(temp, dir.resolve(finalName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     /** Makes the rename durable; a filesystem that cannot sync a directory is left as it is. */
     static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -40,7 +40,7 @@ public final class SideManifest {
         m.put("archive", archive.getFileName().toString());
         m.putAll(identity(temp));
         byte[] bytes = ArchiveMetadata.encode(m);
-        Publisher.publish(archive.getParent(), of(archive).getFileName().toString(), out -> out.write(bytes));
+        Publisher.publishSmall(archive.getParent(), of(archive).getFileName().toString(), bytes);
     }
 
     /**
