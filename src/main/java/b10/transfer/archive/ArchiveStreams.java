@@ -13,6 +13,8 @@ import org.apache.commons.compress.compressors.gzip.GzipParameters;
 /** Compression by content: a reader looks at the magic bytes, never at the file name. */
 public final class ArchiveStreams {
     static final int BUFFER = 1 << 20;
+    /** Frames decompressed at once: the machine's cores, at most 8 (each holds a frame of a few MiB). */
+    static final int DECOMPRESSION_THREADS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
 
     private ArchiveStreams() {
     }
@@ -53,6 +55,9 @@ public final class ArchiveStreams {
         }
         Settings.Compression c = sniff(head, n);
         if (c == Settings.Compression.ZSTD) {
+            if (ZstdFrames.parallelReadable(head, n)) {
+                return new Opened(new ZstdFrames.Input(in, ZstdCodecs.get(), DECOMPRESSION_THREADS), c);
+            }
             return new Opened(ZstdCodecs.get().decompressing(in), c);
         }
         if (c == Settings.Compression.GZIP) {
@@ -70,6 +75,6 @@ public final class ArchiveStreams {
             p.setCompressionLevel(6);
             return new GzipCompressorOutputStream(out, p);
         }
-        return ZstdCodecs.get().compressing(out, level, workers);
+        return new ZstdFrames.Output(out, ZstdCodecs.get(), level, workers);
     }
 }

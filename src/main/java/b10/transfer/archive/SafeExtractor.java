@@ -357,14 +357,22 @@ public final class SafeExtractor {
         return readFully(tar, (int) e.getSize(), e.getName());
     }
 
+    /** Reads an entry into one array of its size (readNBytes would read 8 KiB pieces and copy them together). */
     private static byte[] readFully(TarArchiveInputStream tar, int size, String name) {
-        byte[] b;
+        byte[] b = new byte[size];
+        int off = 0;
         try {
-            b = tar.readNBytes(size);
+            while (off < size) {
+                int n = tar.read(b, off, size - off);
+                if (n < 0) {
+                    break;
+                }
+                off += n;
+            }
         } catch (IOException | RuntimeException ex) {
             throw corrupt(ex);
         }
-        if (b.length != size) {
+        if (off != size) {
             throw new CacheValidationError("archive rejected: truncated inside entry '" + EntryGuard.printable(name) + "'");
         }
         return b;

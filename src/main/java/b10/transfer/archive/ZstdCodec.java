@@ -13,4 +13,10 @@ public interface ZstdCodec {
 
     /** @param workers compression threads; 0 compresses on the calling thread */
     OutputStream compressing(OutputStream out, int level, int workers) throws IOException;
+
+    /** One whole frame of {@code src[0..len)} that records its content size and a checksum. */
+    byte[] compressFrame(byte[] src, int len, int level) throws IOException;
+
+    /** Decompresses one whole frame into exactly {@code out.length} bytes (its recorded content size), checking its checksum. */
+    void decompressFrame(byte[] frame, byte[] out) throws IOException;
 }

@@ -68,5 +68,25 @@ public final class ZstdCodecs {
         public OutputStream compressing(OutputStream out, int level, int workers) throws IOException {
             return new ZstdOutputStream(out);
         }
+
+        @Override
+        public byte[] compressFrame(byte[] src, int len, int level) {
+            io.airlift.compress.zstd.ZstdCompressor c = new io.airlift.compress.zstd.ZstdCompressor();
+            byte[] dst = new byte[c.maxCompressedLength(len)];
+            int n = c.compress(src, 0, len, dst, 0, dst.length);
+            return java.util.Arrays.copyOf(dst, n);
+        }
+
+        @Override
+        public void decompressFrame(byte[] frame, byte[] out) throws IOException {
+            try {
+                int n = new io.airlift.compress.zstd.ZstdDecompressor().decompress(frame, 0, frame.length, out, 0, out.length);
+                if (n != out.length) {
+                    throw new IOException("zstd frame decompresses to " + n + " bytes, not its recorded " + out.length);
+                }
+            } catch (RuntimeException e) {
+                throw new IOException("zstd frame does not decompress: " + e.getMessage(), e);
+            }
+        }
     }
 }

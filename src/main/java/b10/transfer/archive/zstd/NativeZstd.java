@@ -1,6 +1,7 @@
 package b10.transfer.archive.zstd;
 
 import b10.transfer.archive.ZstdCodec;
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import com.github.luben.zstd.util.Native;
@@ -37,5 +38,29 @@ public final class NativeZstd implements ZstdCodec {
             z.setWorkers(workers);
         }
         return z;
+    }
+
+    @Override
+    public byte[] compressFrame(byte[] src, int len, int level) throws IOException {
+        byte[] dst = new byte[(int) Zstd.compressBound(len)];
+        long n = Zstd.compressByteArray(dst, 0, dst.length, src, 0, len, level, true);
+        if (Zstd.isError(n)) {
+            throw new IOException("zstd compression failed: " + Zstd.getErrorName(n));
+        }
+        return java.util.Arrays.copyOf(dst, (int) n);
+    }
+
+    @Override
+    public void decompressFrame(byte[] frame, byte[] out) throws IOException {
+        long n;
+        try {
+            n = Zstd.decompressByteArray(out, 0, out.length, frame, 0, frame.length);
+        } catch (RuntimeException e) { // ZstdException: a checksum or a block that does not hold
+            throw new IOException("zstd frame does not decompress: " + e.getMessage(), e);
+        }
+        if (Zstd.isError(n) || n != out.length) {
+            throw new IOException("zstd frame does not decompress to its recorded size: "
+                    + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " of " + out.length + " bytes"));
+        }
     }
 }
