@@ -188,18 +188,18 @@ class SettingsTest {
     void readiness_hasThePythonPackagesDefaults_andReadsItsNames() {
         Settings d = Settings.from(Map.of(), Map.of());
         assertEquals(null, d.saveAfterReadyUrl);
-        assertEquals("http://127.0.0.1:8000/v1/models", d.readyUrl.toString());
+        assertEquals("http://127.0.0.1:8000/v1/models", d.readyUrl().toString());
         assertEquals(2000, d.readyInterval.toMillis());
         assertEquals(1800, d.readyTimeout.toSeconds());
         Settings python = Settings.from(Map.of("B10_TRANSFER_VLLM_URL", "http://127.0.0.1:9000/health",
                 "B10_TRANSFER_INTERVAL_S", "0.5", "B10_TRANSFER_TIMEOUT_S", "60"), Map.of());
-        assertEquals("http://127.0.0.1:9000/health", python.readyUrl.toString());
+        assertEquals("http://127.0.0.1:9000/health", python.readyUrl().toString());
         assertEquals(500, python.readyInterval.toMillis());
         assertEquals(60, python.readyTimeout.toSeconds());
         Settings agent = Settings.from(Map.of("B10_TRANSFER_VLLM_URL", "http://127.0.0.1:9000/health"),
                 Map.of("SAVE_AFTER_READY_URL", "http://127.0.0.1:8080/ping", "READY_TIMEOUT_S", "30"));
         assertEquals("http://127.0.0.1:8080/ping", agent.saveAfterReadyUrl.toString());
-        assertEquals(agent.saveAfterReadyUrl, agent.readyUrl);
+        assertEquals(agent.saveAfterReadyUrl, agent.readyUrl());
         assertEquals(30, agent.readyTimeout.toSeconds());
         assertEquals(List.of(), agent.warnings);
         CacheValidationError bad = org.junit.jupiter.api.Assertions.assertThrows(CacheValidationError.class,

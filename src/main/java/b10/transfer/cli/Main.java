@@ -251,7 +251,7 @@ public final class Main {
             case "run-until-ready": {
                 java.net.URI url;
                 try {
-                    url = readyArg == null ? settings.readyUrl : Settings.httpUrl(readyArg, "the URL");
+                    url = readyArg == null ? settings.readyUrl() : Settings.httpUrl(readyArg, "the URL");
                 } catch (CacheValidationError e) {
                     err.println("b10-transfer: " + e.getMessage());
                     return 2;

@@ -58,8 +58,14 @@ public final class Settings {
     public final int zstdWorkers;
     /** The agent saves once after this URL first answers 200 (a readiness endpoint); null: off. */
     public final URI saveAfterReadyUrl;
+    /** B10_TRANSFER_VLLM_URL as given (the Python package's name), checked when it is used: the agent's start-up never needs it. */
+    private final String vllmUrl;
+
     /** The readiness URL of {@code run-until-ready}: {@link #saveAfterReadyUrl}, else B10_TRANSFER_VLLM_URL, else vLLM's default. */
-    public final URI readyUrl;
+    public URI readyUrl() {
+        return saveAfterReadyUrl != null ? saveAfterReadyUrl
+                : httpUrl(vllmUrl != null ? vllmUrl : "http://127.0.0.1:8000/v1/models", PREFIX + "VLLM_URL");
+    }
     public final Duration readyInterval;
     public final Duration readyTimeout;
     /**
@@ -163,9 +169,7 @@ public final class Settings {
         trustedKeys = s.raw(PREFIX + "TRUSTED_KEYS") == null ? null : s.path(PREFIX + "TRUSTED_KEYS", null);
         saveAfterReadyUrl = httpUrl(s.raw(PREFIX + "SAVE_AFTER_READY_URL"), PREFIX + "SAVE_AFTER_READY_URL");
         // the Python package's names (B10_TRANSFER_VLLM_URL, _INTERVAL_S, _TIMEOUT_S) are read too
-        String vllm = s.raw(PREFIX + "VLLM_URL");
-        readyUrl = saveAfterReadyUrl != null ? saveAfterReadyUrl
-                : httpUrl(vllm != null ? vllm : "http://127.0.0.1:8000/v1/models", PREFIX + "VLLM_URL");
+        vllmUrl = s.raw(PREFIX + "VLLM_URL");
         readyInterval = Duration.ofMillis(Math.round(1000 * s.positiveDouble(PREFIX + "READY_INTERVAL_S",
                 s.positiveDouble(PREFIX + "INTERVAL_S", 2))));
         readyTimeout = Duration.ofSeconds(s.positiveLong(PREFIX + "READY_TIMEOUT_S", s.positiveLong(PREFIX + "TIMEOUT_S", 1800)));

@@ -85,15 +85,7 @@ final class AgentRuntime {
         NativeAccess.recordAtStart(inst);
         restore = new FutureTask<>(this::restoreNow);
         FutureTask<LoadResult> restoring = restore;
-        Workers.daemon("restore", () -> {
-            restoring.run();
-            // after the restore, off the application's critical path
-            try {
-                FlightEvents.restored(restoring.get(), restoreStarted, keyText(), settings.storeName());
-            } catch (Throwable t) {
-                // a runtime without jdk.jfr, or a restore that was cut: nothing to record
-            }
-        }).start();
+        Workers.daemon("restore", restoring).start();
         // The logger is opened here while the restore works: this thread would only be waiting.
         Log.get();
         for (String p : optionProblems) {
@@ -121,22 +113,33 @@ final class AgentRuntime {
             return 0;
         });
         watcher.startAfter(restore);
-        if (!settings.jmxDelay.isNegative()) {
-            Workers.daemon("jmx", () -> {
-                try {
-                    Thread.sleep(settings.jmxDelay.toMillis());
-                    monitor.register();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }).start();
-        }
+        Workers.daemon("monitor", this::publishFigures).start();
         if (settings.saveAfterReadyUrl != null) {
             Workers.daemon("ready", this::saveAfterReady).start();
         }
     }
 
     private volatile boolean exiting;
+
+    /**
+     * Registers the MBean and records the restore's JFR event, B10_TRANSFER_JMX_DELAY_S after the
+     * start: late, so that the host's start-up does not pay for loading JMX and JFR classes, and so
+     * that an application server installs its own MBean server builder and log manager first.
+     */
+    private void publishFigures() {
+        try {
+            Thread.sleep(settings.jmxDelay.isNegative() ? 10_000 : settings.jmxDelay.toMillis());
+            LoadResult r = restore.get(settings.loadTimeout.plus(settings.probeTimeout).toMillis(), TimeUnit.MILLISECONDS);
+            if (!settings.jmxDelay.isNegative()) {
+                monitor.register();
+            }
+            FlightEvents.restored(r, restoreStarted, keyText(), settings.storeName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            // a restore that was cut, a runtime without jdk.jfr: nothing to publish
+        }
+    }
 
     /**
      * Polls the server's readiness URL after the restore; at its first 200, waits for the cache to be
