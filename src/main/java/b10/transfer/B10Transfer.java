@@ -4,23 +4,13 @@ import b10.transfer.async.AsyncTransfers;
 import b10.transfer.async.TransferOptions;
 import b10.transfer.async.TransferProgress;
 import b10.transfer.config.Settings;
-import b10.transfer.key.KeyResolver;
-import b10.transfer.ops.Activity;
-import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.Operations;
 import b10.transfer.ops.LoadResult;
-import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.SaveResult;
-import b10.transfer.store.ArchiveStore;
-import b10.transfer.store.Stores;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -36,12 +26,12 @@ public final class B10Transfer {
 
     /** Restores this environment's archive from the store into the local cache directory. */
     public static LoadStatus loadCompileCache() {
-        return load(Settings.fromEnvironment(), false).status();
+        return load(false).status();
     }
 
     /** Archives the local cache and publishes it to the store under this environment's key. */
     public static SaveStatus saveCompileCache() {
-        return save(Settings.fromEnvironment()).status();
+        return save().status();
     }
 
     /** Removes the local cache directory (moved aside first, then deleted). */
@@ -55,73 +45,83 @@ public final class B10Transfer {
         }
     }
 
+    /** The configuration and the state of this environment's cache, as a map of the names {@code info --json} prints. */
     public static Map<String, Object> getCacheInfo() {
-        return info(Settings.fromEnvironment());
+        return Operations.of(Settings.fromEnvironment()).info();
     }
 
+    /** The store's archives, as a map of the names {@code list --json} prints. */
     public static Map<String, Object> listAvailableCaches() {
-        return list(Settings.fromEnvironment());
+        return Operations.of(Settings.fromEnvironment()).list();
     }
 
-    // ---- the same, for explicit settings (used by the CLI and the agent) ----
+    // ---- typed results ----
 
-    /** This JVM's environment (key, Python, GPU), computed once per JVM and key mode. */
-    public static KeyResolver.Resolved environment(Settings s) {
-        return Operations.environment(s);
+    /**
+     * Restores this environment's archive into the local cache directory.
+     *
+     * @param force replace a local cache that already holds files (atomically); false leaves it as it is (SKIPPED)
+     * @return the status, its one-line message and the figures
+     */
+    public static LoadOutcome load(boolean force) {
+        Operations ops = Operations.of(Settings.fromEnvironment());
+        LoadResult r = ops.loadAndReport(force, ops.newControl());
+        return new LoadOutcome(r.status(), r.message(), r.files(), r.bytes(), r.millis(), r.archive());
     }
 
-    public static LoadResult load(Settings s, boolean force) {
-        return load(s, force, newControl(s));
+    /**
+     * Archives the local cache and publishes it to the store under this environment's key.
+     *
+     * @return the status, its one-line message and the figures
+     */
+    public static SaveOutcome save() {
+        Operations ops = Operations.of(Settings.fromEnvironment());
+        SaveResult r = ops.saveAndReport(ops.newControl());
+        return new SaveOutcome(r.status(), r.message(), r.files(), r.bytes(), r.archiveBytes(), r.millis(), r.archive());
     }
 
-    public static LoadResult load(Settings s, boolean force, OperationControl control) {
-        LoadResult r = Operations.of(s).load(force, control);
-        logResult("load", r.status().name(), r.message(), r.status() == LoadStatus.ERROR);
-        return r;
+    /** The configuration and the state of this environment's cache, typed ({@link #getCacheInfo()} as a record). */
+    public static CacheInfo cacheInfo() {
+        return CacheInfo.of(Operations.of(Settings.fromEnvironment()).info());
     }
 
-    public static SaveResult save(Settings s) {
-        return save(s, newControl(s));
+    /**
+     * Starts {@link #load(boolean)} on a daemon thread.
+     *
+     * @param progress receives snapshots (status, bytes and files done and total) at most ten times a
+     *                 second and once at the end, off the transfer's thread; may be null
+     * @return the operation's id, for {@link #getTransferStatus}, {@link #cancelTransfer} and the rest
+     */
+    public static String startLoad(boolean force, Consumer<TransferProgress> progress) {
+        return AsyncTransfers.load(Operations.of(Settings.fromEnvironment()), force, progress);
     }
 
-    public static SaveResult save(Settings s, OperationControl control) {
-        SaveResult r = Operations.of(s).save(control, false);
-        logResult("save", r.status().name(), r.message(), r.status() == SaveStatus.ERROR);
-        return r;
+    /** Starts {@link #save()} on a daemon thread; {@code progress} as for {@link #startLoad}. */
+    public static String startSave(Consumer<TransferProgress> progress) {
+        return AsyncTransfers.save(Operations.of(Settings.fromEnvironment()), progress);
     }
 
     // ---- asynchronous operations (the seed's async API) ----
 
     /** Starts {@link #loadCompileCache()} on a daemon thread and returns its operation id at once. */
+    /** Starts {@link #loadCompileCache()} on a daemon thread; returns its operation id at once. */
     public static String loadCompileCacheAsync() {
         return loadCompileCacheAsync(null);
     }
 
     /** @param progressCallback receives progress lines, off the transfer's thread; may be null */
     public static String loadCompileCacheAsync(Consumer<String> progressCallback) {
-        return loadAsync(Settings.fromEnvironment(), false, progressCallback);
+        return AsyncTransfers.load(Operations.of(Settings.fromEnvironment()), false, AsyncTransfers.lines(progressCallback));
     }
 
+    /** Starts {@link #saveCompileCache()} on a daemon thread; returns its operation id at once. */
     public static String saveCompileCacheAsync() {
         return saveCompileCacheAsync(null);
     }
 
+    /** @param progressCallback receives progress lines, off the transfer's thread; may be null */
     public static String saveCompileCacheAsync(Consumer<String> progressCallback) {
-        return saveAsync(Settings.fromEnvironment(), progressCallback);
-    }
-
-    public static String loadAsync(Settings s, boolean force, Consumer<String> progressCallback) {
-        return AsyncTransfers.start("load", newControl(s), c -> {
-            LoadResult r = load(s, force, c);
-            return new AsyncTransfers.Outcome(r.status() == LoadStatus.ERROR, r.status() + ": " + r.message(), r.error());
-        }, progressCallback);
-    }
-
-    public static String saveAsync(Settings s, Consumer<String> progressCallback) {
-        return AsyncTransfers.start("save", newControl(s), c -> {
-            SaveResult r = save(s, c);
-            return new AsyncTransfers.Outcome(r.status() == SaveStatus.ERROR, r.status() + ": " + r.message(), r.error());
-        }, progressCallback);
+        return AsyncTransfers.save(Operations.of(Settings.fromEnvironment()), AsyncTransfers.lines(progressCallback));
     }
 
     /** Runs {@code callback.accept(source, dest)} asynchronously, with the options' free-space watches. */
@@ -135,11 +135,13 @@ public final class B10Transfer {
         return AsyncTransfers.status(operationId);
     }
 
+    /** Whether the operation has ended, whatever its status (false for an unknown id). */
     public static boolean isTransferComplete(String operationId) {
         TransferProgress p = AsyncTransfers.status(operationId);
         return p != null && p.status().finished();
     }
 
+    /** Waits for the operation to end; false for an unknown id. */
     public static boolean waitForCompletion(String operationId) {
         return AsyncTransfers.await(operationId, null);
     }
@@ -154,6 +156,7 @@ public final class B10Transfer {
         return AsyncTransfers.cancel(operationId);
     }
 
+    /** The operations not yet ended, by id. */
     public static Map<String, TransferProgress> listActiveTransfers() {
         return AsyncTransfers.active();
     }
@@ -161,91 +164,5 @@ public final class B10Transfer {
     /** The operation as a future, completed with its final state (whatever the status). */
     public static CompletableFuture<TransferProgress> transferFuture(String operationId) {
         return AsyncTransfers.future(operationId);
-    }
-
-    /** A control for one operation, watching free space as the settings ask (B10_TRANSFER_MIN_FREE_MB). */
-    public static OperationControl newControl(Settings s) {
-        return Operations.of(s).newControl();
-    }
-
-    static void logResult(String op, String status, String message, boolean error) {
-        if (error) {
-            Log.get().error("{} {}: {}", op, status, message);
-        } else {
-            Log.get().info("{} {}: {}", op, status, message);
-        }
-    }
-
-    public static Map<String, Object> info(Settings s) {
-        KeyResolver.Resolved env = environment(s);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("version", Version.get());
-        m.put("local_cache_dir", s.localCacheDir.toString());
-        m.put("store_dir", s.storeName());
-        m.put("key", env.key().text());
-        m.put("hash", env.key().hash());
-        try (ArchiveStore store = Operations.of(s).openStore()) {
-            Optional<ArchiveStore.Stored> found = store.find(env.key());
-            m.put("archive_path", found.map(ArchiveStore.Stored::location).orElse(store.locationFor(env.key(), s.compression)));
-            m.put("archive_exists", found.isPresent());
-            m.put("archive_bytes", found.map(ArchiveStore.Stored::size).orElse(null));
-            if (found.isPresent()) {
-                m.put("archive_signed_by", signerOf(found.get()));
-            }
-        } catch (IOException | RuntimeException e) {
-            m.put("archive_exists", false);
-            m.put("store_error", CacheOperations.describe("info", e, null));
-        }
-        m.put("local_cache_exists", Files.isDirectory(s.localCacheDir));
-        m.put("local_files", countFiles(s.localCacheDir));
-        m.put("components", env.key().components());
-        m.put("site_packages", env.python().sitePackages() == null ? null : env.python().sitePackages().toString());
-        m.put("gpu", env.gpu().ok() ? env.gpu().facts().toMap() : Map.of("problem", env.gpu().problem()));
-        m.put("gpu_backend", env.gpu().backend());
-        m.put("this_jvm", Activity.of(s.localCacheDir).toMap());
-        return m;
-    }
-
-    /** The key id the archive names as its signer (verified only by a load with B10_TRANSFER_TRUSTED_KEYS), or "unsigned". */
-    private static String signerOf(ArchiveStore.Stored archive) {
-        Map<String, String> side = archive.sideManifest();
-        String signer = side != null ? side.get(b10.transfer.archive.ArchiveSignature.SIGNER) : null;
-        if (signer == null) {
-            try (java.io.InputStream in = archive.open(b10.transfer.archive.TransferControl.NONE)) {
-                signer = b10.transfer.archive.ArchiveListing.header(in).get(b10.transfer.archive.ArchiveSignature.SIGNER);
-            } catch (IOException | RuntimeException e) {
-                return "unknown (" + e.getMessage() + ")";
-            }
-        }
-        return signer == null ? "unsigned" : signer;
-    }
-
-    public static Map<String, Object> list(Settings s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("store_dir", s.storeName());
-        m.put("current_key", environment(s).key().text());
-        try (ArchiveStore store = Operations.of(s).openStore()) {
-            List<Map<String, Object>> caches = store.list();
-            b10.transfer.key.EnvironmentKey mine = environment(s).key();
-            for (Map<String, Object> c : caches) {
-                c.put("current_environment", b10.transfer.store.StoreNames.isOfKey(String.valueOf(c.get("file")), mine));
-            }
-            m.put("caches", caches);
-            m.put("total_caches", caches.size());
-        } catch (IOException | RuntimeException e) {
-            m.put("error", "cannot list " + s.storeName() + ": " + CacheOperations.describe("list", e, null));
-        }
-        return m;
-    }
-
-    private static long countFiles(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (var s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).count();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 }

@@ -65,7 +65,7 @@ class AsyncTransferTest {
         Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
         Path store = tmp.resolve("store");
         List<String> lines = new CopyOnWriteArrayList<>();
-        String save = B10Transfer.saveAsync(settings(source, store), line -> {
+        String save = saveAsync(settings(source, store), line -> {
             lines.add(line);
             throw new IllegalStateException("a broken callback");
         });
@@ -77,7 +77,7 @@ class AsyncTransferTest {
         assertTrue(p.completedAt() != null && !p.completedAt().isBefore(p.startedAt()));
 
         Path restored = tmp.resolve("restored/cache");
-        String load = B10Transfer.loadAsync(settings(restored, store), false, lines::add);
+        String load = loadAsync(settings(restored, store), false, lines::add);
         TransferProgress done = B10Transfer.transferFuture(load).get();
         assertEquals(AsyncTransferStatus.SUCCESS, done.status(), done.toString());
         assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(restored));
@@ -106,7 +106,7 @@ class AsyncTransferTest {
         Path store = tmp.resolve("store");
         Settings s = settings(source, store);
         for (long cancelAfter : new long[] {0, 8L << 20, 60L << 20}) {
-            String id = B10Transfer.saveAsync(s, null);
+            String id = saveAsync(s, null);
             while (B10Transfer.getTransferStatus(id).bytesDone() < cancelAfter && !B10Transfer.isTransferComplete(id)) {
                 Thread.sleep(1);
             }
@@ -123,12 +123,12 @@ class AsyncTransferTest {
     void cancelledLoad_leavesTheLocalCacheAsItWas() throws Exception {
         Path source = bigTree(tmp.resolve("big"), 400, 256 * 1024);
         Path store = tmp.resolve("store");
-        assertEquals(SaveStatus.SUCCESS, B10Transfer.save(settings(source, store)).status());
+        assertEquals(SaveStatus.SUCCESS, save(settings(source, store)).status());
         Path local = Files.createDirectories(tmp.resolve("local/cache"));
         Files.writeString(local.resolve("marker.py"), "before");
         Map<String, String> before = TestTrees.snapshot(tmp.resolve("local"));
         for (long cancelAfter : new long[] {0, 8L << 20, 60L << 20}) {
-            String id = B10Transfer.loadAsync(settings(local, store), true, null);
+            String id = loadAsync(settings(local, store), true, null);
             while (B10Transfer.getTransferStatus(id).bytesDone() < cancelAfter && !B10Transfer.isTransferComplete(id)) {
                 Thread.sleep(1);
             }
@@ -143,7 +143,7 @@ class AsyncTransferTest {
     void aSpaceMinimumAboveTheFreeSpace_interruptsTheSave_andTearsNothing() throws Exception {
         Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
         Path store = tmp.resolve("store");
-        String id = B10Transfer.saveAsync(settings(source, store, "B10_TRANSFER_MIN_FREE_MB", "999999999"), null);
+        String id = saveAsync(settings(source, store, "B10_TRANSFER_MIN_FREE_MB", "999999999"), null);
         assertTrue(B10Transfer.waitForCompletion(id, Duration.ofSeconds(30)));
         TransferProgress p = B10Transfer.getTransferStatus(id);
         assertEquals(AsyncTransferStatus.INTERRUPTED, p.status(), p.toString());
@@ -195,5 +195,19 @@ class AsyncTransferTest {
         } catch (InterruptedException e) {
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    // the explicit-settings operations behind the API's functions (the API itself reads the environment)
+    static String saveAsync(Settings s, java.util.function.Consumer<String> lines) {
+        return b10.transfer.async.AsyncTransfers.save(b10.transfer.ops.Operations.of(s), b10.transfer.async.AsyncTransfers.lines(lines));
+    }
+
+    static String loadAsync(Settings s, boolean force, java.util.function.Consumer<String> lines) {
+        return b10.transfer.async.AsyncTransfers.load(b10.transfer.ops.Operations.of(s), force, b10.transfer.async.AsyncTransfers.lines(lines));
+    }
+
+    static b10.transfer.ops.SaveResult save(Settings s) {
+        b10.transfer.ops.Operations o = b10.transfer.ops.Operations.of(s);
+        return o.saveAndReport(o.newControl());
     }
 }

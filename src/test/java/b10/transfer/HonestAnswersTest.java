@@ -140,7 +140,7 @@ class HonestAnswersTest {
     @Test
     void list_ofAStoreThatIsAFile_isAnError_likeLoad() throws Exception {
         Path file = Files.writeString(tmp.resolve("store-file"), "x");
-        Map<String, Object> m = B10Transfer.list(settings(tmp.resolve("l/cache"), file));
+        Map<String, Object> m = b10.transfer.ops.Operations.of(settings(tmp.resolve("l/cache"), file)).list();
         assertTrue(String.valueOf(m.get("error")).contains("not a directory"), m.toString());
         assertFalse(m.containsKey("caches"), m.toString());
     }

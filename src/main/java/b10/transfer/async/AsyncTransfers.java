@@ -1,7 +1,12 @@
 package b10.transfer.async;
 
 import b10.transfer.CacheOperationInterrupted;
+import b10.transfer.LoadStatus;
+import b10.transfer.SaveStatus;
 import b10.transfer.ops.CacheOperations;
+import b10.transfer.ops.LoadResult;
+import b10.transfer.ops.Operations;
+import b10.transfer.ops.SaveResult;
 import b10.transfer.ops.OperationControl;
 import b10.transfer.base.Workers;
 import java.nio.file.Path;
@@ -52,6 +57,12 @@ public final class AsyncTransfers {
      */
     public static String start(String name, OperationControl control, Function<OperationControl, Outcome> body,
                                Consumer<String> progress) {
+        return startTyped(name, control, body, lines(progress));
+    }
+
+    /** The same, with each progress snapshot given as it is (status, bytes and files done and total). */
+    public static String startTyped(String name, OperationControl control, Function<OperationControl, Outcome> body,
+                                    Consumer<TransferProgress> progress) {
         Operation op = register(name, control, progress, false);
         control.onProgress(c -> op.progressed(false));
         op.run(() -> {
@@ -67,6 +78,26 @@ public final class AsyncTransfers {
      * watch interrupt its thread: a callback that does blocking I/O through interruptible channels
      * (or checks {@link Thread#interrupted()}) stops promptly.
      */
+    /** A line callback as a snapshot callback: each snapshot described in one line (see {@link #describe}). */
+    public static Consumer<TransferProgress> lines(Consumer<String> lines) {
+        return lines == null ? null : p -> lines.accept(describe(p));
+    }
+
+    /** A load of these operations' settings, with the free-space watch they ask for. */
+    public static String load(Operations ops, boolean force, Consumer<TransferProgress> progress) {
+        return startTyped("load", ops.newControl(), c -> {
+            LoadResult r = ops.loadAndReport(force, c);
+            return new Outcome(r.status() == LoadStatus.ERROR, r.status() + ": " + r.message(), r.error());
+        }, progress);
+    }
+
+    public static String save(Operations ops, Consumer<TransferProgress> progress) {
+        return startTyped("save", ops.newControl(), c -> {
+            SaveResult r = ops.saveAndReport(c);
+            return new Outcome(r.status() == SaveStatus.ERROR, r.status() + ": " + r.message(), r.error());
+        }, progress);
+    }
+
     public static String transfer(Path source, Path dest, BiConsumer<Path, Path> callback, String name, TransferOptions options) {
         OperationControl control = new OperationControl();
         if (options != null && options.localPath() != null) {
@@ -174,7 +205,7 @@ public final class AsyncTransfers {
         return AsyncTransferStatus.ERROR;
     }
 
-    private static Operation register(String name, OperationControl control, Consumer<String> progress, boolean generic) {
+    private static Operation register(String name, OperationControl control, Consumer<TransferProgress> progress, boolean generic) {
         prune();
         Operation op = new Operation(UUID.randomUUID().toString(), name, control, progress, generic);
         OPS.put(op.id, op);
@@ -217,7 +248,7 @@ public final class AsyncTransfers {
         final String id;
         final String name;
         final OperationControl control;
-        final Consumer<String> progress;
+        final Consumer<TransferProgress> progress;
         final Instant startedAt = Instant.now();
         final CompletableFuture<TransferProgress> done = new CompletableFuture<>();
         volatile AsyncTransferStatus status = AsyncTransferStatus.NOT_STARTED;
@@ -231,7 +262,7 @@ public final class AsyncTransfers {
         volatile Thread worker;
         private long nextCallback;
 
-        Operation(String id, String name, OperationControl control, Consumer<String> progress, boolean generic) {
+        Operation(String id, String name, OperationControl control, Consumer<TransferProgress> progress, boolean generic) {
             this.id = id;
             this.name = name;
             this.control = control;
@@ -278,7 +309,7 @@ public final class AsyncTransfers {
         }
 
         void progressed(boolean last) {
-            Consumer<String> cb = progress;
+            Consumer<TransferProgress> cb = progress;
             if (cb == null) {
                 return;
             }
@@ -289,7 +320,7 @@ public final class AsyncTransfers {
                 }
                 nextCallback = now + CALLBACK_EVERY_NANOS;
             }
-            String line = describe(snapshot());
+            TransferProgress line = snapshot();
             try {
                 callbacks().execute(() -> {
                     try {

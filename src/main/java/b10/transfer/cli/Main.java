@@ -8,6 +8,7 @@ import b10.transfer.config.Settings;
 import b10.transfer.key.KeyResolver;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
+import b10.transfer.ops.Operations;
 import b10.transfer.ops.SaveResult;
 import b10.transfer.probe.GpuProbes;
 import b10.transfer.probe.LibcudaLocator;
@@ -176,28 +177,28 @@ public final class Main {
         }
         switch (command) {
             case "load": {
-                OperationControl control = B10Transfer.newControl(settings);
+                OperationControl control = Operations.of(settings).newControl();
                 LoadResult r;
                 try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("load", control, err, plainIntervalNanos)) {
-                    r = B10Transfer.load(settings, force, control);
+                    r = Operations.of(settings).loadAndReport(force, control);
                 }
                 print(out, json, r.toMap(), r.status().name());
                 return r.status() == b10.transfer.LoadStatus.ERROR ? 1 : 0;
             }
             case "save": {
-                OperationControl control = B10Transfer.newControl(settings);
+                OperationControl control = Operations.of(settings).newControl();
                 SaveResult r;
                 try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("save", control, err, plainIntervalNanos)) {
-                    r = B10Transfer.save(settings, control);
+                    r = Operations.of(settings).saveAndReport(control);
                 }
                 print(out, json, r.toMap(), r.status().name());
                 return r.status() == b10.transfer.SaveStatus.ERROR ? 1 : 0;
             }
             case "info":
-                print(out, json, B10Transfer.info(settings), null);
+                print(out, json, Operations.of(settings).info(), null);
                 return 0;
             case "list": {
-                Map<String, Object> m = B10Transfer.list(settings);
+                Map<String, Object> m = Operations.of(settings).list();
                 print(out, json, m, null);
                 return m.containsKey("error") ? 1 : 0;
             }
@@ -210,7 +211,7 @@ public final class Main {
                 return 0;
             }
             case "key": {
-                KeyResolver.Resolved r = B10Transfer.environment(settings);
+                KeyResolver.Resolved r = Operations.environment(settings);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("key", r.key().text());
                 m.put("hash", r.key().hash());
@@ -338,10 +339,10 @@ public final class Main {
     static int runUntilReady(Settings settings, java.net.URI url, boolean json, boolean quiet, long plainIntervalNanos,
                              PrintStream out, PrintStream err) {
         Map<String, Object> m = new LinkedHashMap<>();
-        OperationControl loadControl = B10Transfer.newControl(settings);
+        OperationControl loadControl = Operations.of(settings).newControl();
         LoadResult loaded;
         try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("load", loadControl, err, plainIntervalNanos)) {
-            loaded = B10Transfer.load(settings, false, loadControl);
+            loaded = Operations.of(settings).loadAndReport(false, loadControl);
         }
         m.put("load", loaded.toMap());
         m.put("ready_url", url.toString());
@@ -371,10 +372,10 @@ public final class Main {
             print(out, json, m, "NOT_READY");
             return NEVER_READY;
         }
-        OperationControl saveControl = B10Transfer.newControl(settings);
+        OperationControl saveControl = Operations.of(settings).newControl();
         SaveResult saved;
         try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("save", saveControl, err, plainIntervalNanos)) {
-            saved = B10Transfer.save(settings, saveControl);
+            saved = Operations.of(settings).saveAndReport(saveControl);
         }
         m.put("save", saved.toMap());
         m.put("status", saved.status().name());

@@ -97,4 +97,101 @@ public final class Operations {
     public SaveResult save(OperationControl control, boolean onlyWhatIsNew) {
         return steps.saveWithTimeout(settings.saveTimeout, control, onlyWhatIsNew);
     }
+
+    /** A bounded load, its result logged in one line (the library's and the CLI's). */
+    public LoadResult loadAndReport(boolean force, OperationControl control) {
+        LoadResult r = load(force, control);
+        report("load", r.status().name(), r.message(), r.status() == b10.transfer.LoadStatus.ERROR);
+        return r;
+    }
+
+    /** A bounded save, its result logged in one line (the library's and the CLI's). */
+    public SaveResult saveAndReport(OperationControl control) {
+        SaveResult r = save(control, false);
+        report("save", r.status().name(), r.message(), r.status() == b10.transfer.SaveStatus.ERROR);
+        return r;
+    }
+
+    private static void report(String op, String status, String message, boolean error) {
+        if (error) {
+            Log.get().error("{} {}: {}", op, status, message);
+        } else {
+            Log.get().info("{} {}: {}", op, status, message);
+        }
+    }
+
+    /** Configuration, key, the key's archive and what this JVM did: {@code info}. */
+    public java.util.Map<String, Object> info() {
+        KeyResolver.Resolved env = environment();
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("version", b10.transfer.Version.get());
+        m.put("local_cache_dir", settings.localCacheDir.toString());
+        m.put("store_dir", settings.storeName());
+        m.put("key", env.key().text());
+        m.put("hash", env.key().hash());
+        try (ArchiveStore store = openStore()) {
+            java.util.Optional<ArchiveStore.Stored> found = store.find(env.key());
+            m.put("archive_path", found.map(ArchiveStore.Stored::location).orElse(store.locationFor(env.key(), settings.compression)));
+            m.put("archive_exists", found.isPresent());
+            m.put("archive_bytes", found.map(ArchiveStore.Stored::size).orElse(null));
+            if (found.isPresent()) {
+                m.put("archive_signed_by", signerOf(found.get()));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            m.put("archive_exists", false);
+            m.put("store_error", CacheOperations.describe("info", e, null));
+        }
+        m.put("local_cache_exists", java.nio.file.Files.isDirectory(settings.localCacheDir));
+        m.put("local_files", countFiles(settings.localCacheDir));
+        m.put("components", env.key().components());
+        m.put("site_packages", env.python().sitePackages() == null ? null : env.python().sitePackages().toString());
+        m.put("gpu", env.gpu().ok() ? env.gpu().facts().toMap() : java.util.Map.of("problem", env.gpu().problem()));
+        m.put("gpu_backend", env.gpu().backend());
+        m.put("this_jvm", Activity.of(settings.localCacheDir).toMap());
+        return m;
+    }
+
+    /** The key id the archive names as its signer (verified only by a load with B10_TRANSFER_TRUSTED_KEYS), or "unsigned". */
+    private static String signerOf(ArchiveStore.Stored archive) {
+        java.util.Map<String, String> side = archive.sideManifest();
+        String signer = side != null ? side.get(b10.transfer.archive.ArchiveSignature.SIGNER) : null;
+        if (signer == null) {
+            try (java.io.InputStream in = archive.open(b10.transfer.archive.TransferControl.NONE)) {
+                signer = b10.transfer.archive.ArchiveListing.header(in).get(b10.transfer.archive.ArchiveSignature.SIGNER);
+            } catch (java.io.IOException | RuntimeException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+        }
+        return signer == null ? "unsigned" : signer;
+    }
+
+    /** The store's archives: {@code list}. */
+    public java.util.Map<String, Object> list() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("store_dir", settings.storeName());
+        m.put("current_key", key().text());
+        try (ArchiveStore store = openStore()) {
+            java.util.List<java.util.Map<String, Object>> caches = store.list();
+            EnvironmentKey mine = key();
+            for (java.util.Map<String, Object> c : caches) {
+                c.put("current_environment", b10.transfer.store.StoreNames.isOfKey(String.valueOf(c.get("file")), mine));
+            }
+            m.put("caches", caches);
+            m.put("total_caches", caches.size());
+        } catch (java.io.IOException | RuntimeException e) {
+            m.put("error", "cannot list " + settings.storeName() + ": " + CacheOperations.describe("list", e, null));
+        }
+        return m;
+    }
+
+    private static long countFiles(java.nio.file.Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var s = java.nio.file.Files.walk(dir)) {
+            return s.filter(java.nio.file.Files::isRegularFile).count();
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
 }

@@ -59,6 +59,11 @@ class ConsumerBuildTest {
                         "B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130", "B10_TRANSFER_GPU_BACKEND", "none"));
         assertEquals(0, app.exit(), app.output());
         assertTrue(app.output().contains("load DOES_NOT_EXIST") && app.output().contains("info " + VERSION), app.output());
+        // the typed results: a save, its archive in cacheInfo, a forced reload and an asynchronous one with typed progress
+        assertTrue(app.output().contains("save SUCCESS files=1 archive=true"), app.output());
+        assertTrue(app.output().contains("cacheInfo exists=true signed=unsigned key=torch-2.11.0+cu130_cpu_triton-none"), app.output());
+        assertTrue(app.output().contains("reload SUCCESS files=1"), app.output());
+        assertTrue(app.output().contains("async SUCCESS result=true files=1"), app.output());
     }
 
     /** Lays out one artifact as a Maven repository holds it. */

@@ -340,13 +340,13 @@ class S3StoreTest {
         }
         String[] s3 = {"B10_TRANSFER_S3_PART_MB", "5", "B10_TRANSFER_S3_CONNECTIONS", "2", "B10_TRANSFER_COMPRESSION", "gzip"};
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        String saving = b10.transfer.B10Transfer.saveAsync(Settings.from(env(source, "async", s3), Map.of()), lines::add);
+        String saving = b10.transfer.async.AsyncTransfers.save(b10.transfer.ops.Operations.of(Settings.from(env(source, "async", s3), Map.of())), b10.transfer.async.AsyncTransfers.lines(lines::add));
         b10.transfer.async.TransferProgress saved = b10.transfer.B10Transfer.transferFuture(saving).get(120, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(b10.transfer.async.AsyncTransferStatus.SUCCESS, saved.status(), saved.errorMessage());
         assertTrue(saved.result().startsWith("SUCCESS: saved 24 files"), saved.result());
 
         Path restored = tmp.resolve("async-restored/cache");
-        String loading = b10.transfer.B10Transfer.loadAsync(Settings.from(env(restored, "async", s3), Map.of()), false, lines::add);
+        String loading = b10.transfer.async.AsyncTransfers.load(b10.transfer.ops.Operations.of(Settings.from(env(restored, "async", s3), Map.of())), false, b10.transfer.async.AsyncTransfers.lines(lines::add));
         b10.transfer.async.TransferProgress loaded = b10.transfer.B10Transfer.transferFuture(loading).get(120, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(b10.transfer.async.AsyncTransferStatus.SUCCESS, loaded.status(), loaded.errorMessage());
         assertTrue(loaded.result().startsWith("SUCCESS: restored 24 files"), loaded.result());
@@ -355,7 +355,7 @@ class S3StoreTest {
         assertFalse(lines.isEmpty(), "progress lines were delivered");
 
         Path cancelled = tmp.resolve("async-cancelled/cache");
-        String id = b10.transfer.B10Transfer.loadAsync(Settings.from(env(cancelled, "async", s3), Map.of()), false, null);
+        String id = b10.transfer.async.AsyncTransfers.load(b10.transfer.ops.Operations.of(Settings.from(env(cancelled, "async", s3), Map.of())), false, null);
         assertTrue(b10.transfer.B10Transfer.cancelTransfer(id));
         b10.transfer.async.TransferProgress c = b10.transfer.B10Transfer.transferFuture(id).get(120, java.util.concurrent.TimeUnit.SECONDS);
         assertTrue(c.status() == b10.transfer.async.AsyncTransferStatus.CANCELLED

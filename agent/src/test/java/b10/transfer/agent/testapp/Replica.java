@@ -1,6 +1,5 @@
 package b10.transfer.agent.testapp;
 
-import b10.transfer.B10Transfer;
 import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
 import b10.transfer.config.Settings;
@@ -42,14 +41,16 @@ public final class Replica {
             if (role.equals("save")) {
                 LocalCache.deleteTree(local);
                 write(local, id, round);
-                SaveResult r = B10Transfer.save(settings);
+                b10.transfer.ops.Operations ops = b10.transfer.ops.Operations.of(settings);
+                SaveResult r = ops.saveAndReport(ops.newControl());
                 if (r.status() != SaveStatus.SUCCESS) {
                     System.out.println("FAILED save " + r.status() + " " + r.message());
                     System.exit(4);
                 }
                 System.out.println("saved " + id + " " + round + " " + (System.nanoTime() - t0) / 1_000_000);
             } else {
-                LoadResult r = B10Transfer.load(settings, true);
+                b10.transfer.ops.Operations ops = b10.transfer.ops.Operations.of(settings);
+                LoadResult r = ops.loadAndReport(true, ops.newControl());
                 if (r.status() != LoadStatus.SUCCESS) {
                     System.out.println("FAILED load " + r.status() + " " + r.message());
                     System.exit(4);
