@@ -63,10 +63,20 @@ public final class EntryGuard {
             }
         }
         Path target = root.resolve(name).normalize();
-        if (!target.startsWith(root) || target.equals(root)) {
+        if (!strictlyInside(root, target)) {
             throw reject(raw, "resolves outside the cache directory");
         }
         return target;
+    }
+
+    /**
+     * Whether {@code target} lies under {@code root}, by path segments: {@code /x/cache-evil/a} is
+     * not under {@code /x/cache}, though its text starts with it. The root itself is not under it.
+     */
+    static boolean strictlyInside(Path root, Path target) {
+        Path r = root.toAbsolutePath().normalize();
+        Path t = target.toAbsolutePath().normalize();
+        return t.startsWith(r) && !t.equals(r);
     }
 
     static CacheValidationError reject(String entry, String why) {
