@@ -1,6 +1,6 @@
 package b10.transfer.probe.jcuda;
 
-import b10.transfer.probe.DriverCalls;
+import b10.transfer.probe.DriverSequence;
 import b10.transfer.probe.GpuFacts;
 import b10.transfer.probe.GpuProbe;
 import b10.transfer.probe.ProbeException;
@@ -29,38 +29,55 @@ public final class JCudaProbe implements GpuProbe {
         } catch (UnsatisfiedLinkError e) {
             throw new b10.transfer.probe.GpuProbes.BackendUnavailable("cannot load JCuda's driver binding against " + libcuda + ": " + e.getMessage());
         }
-        int[] out = new int[1];
-        int init = JCudaDriver.cuInit(0);
-        if (init == DriverCalls.CUDA_ERROR_NO_DEVICE) {
-            ProbeException.check("cuDriverGetVersion", JCudaDriver.cuDriverGetVersion(out));
-            return new GpuFacts(out[0], 0, deviceIndex, null, -1, -1, null);
+        return DriverSequence.facts(new Binding(), deviceIndex);
+    }
+
+    /** JCuda's static calls; its device handles are objects, kept here by the ordinal they were asked for. */
+    private static final class Binding implements DriverSequence.Driver {
+        private final java.util.Map<Integer, CUdevice> devices = new java.util.HashMap<>();
+
+        @Override
+        public int init() {
+            return JCudaDriver.cuInit(0);
         }
-        ProbeException.check("cuInit", init);
-        ProbeException.check("cuDriverGetVersion", JCudaDriver.cuDriverGetVersion(out));
-        int version = out[0];
-        ProbeException.check("cuDeviceGetCount", JCudaDriver.cuDeviceGetCount(out));
-        int count = out[0];
-        if (count == 0) {
-            return new GpuFacts(version, 0, deviceIndex, null, -1, -1, null);
+
+        @Override
+        public int driverVersion(int[] out) {
+            return JCudaDriver.cuDriverGetVersion(out);
         }
-        if (deviceIndex >= count) {
-            throw new ProbeException("device index " + deviceIndex + " but the driver shows " + count + " device(s)");
+
+        @Override
+        public int deviceCount(int[] out) {
+            return JCudaDriver.cuDeviceGetCount(out);
         }
-        CUdevice device = new CUdevice();
-        ProbeException.check("cuDeviceGet", JCudaDriver.cuDeviceGet(device, deviceIndex));
-        ProbeException.check("cuDeviceGetAttribute(75)",
-                JCudaDriver.cuDeviceGetAttribute(out, DriverCalls.ATTR_COMPUTE_CAPABILITY_MAJOR, device));
-        int major = out[0];
-        ProbeException.check("cuDeviceGetAttribute(76)",
-                JCudaDriver.cuDeviceGetAttribute(out, DriverCalls.ATTR_COMPUTE_CAPABILITY_MINOR, device));
-        int minor = out[0];
-        byte[] name = new byte[DriverCalls.NAME_BUFFER];
-        ProbeException.check("cuDeviceGetName", JCudaDriver.cuDeviceGetName(name, name.length, device));
-        String uuid = null;
-        CUuuid u = new CUuuid();
-        if (JCudaDriver.cuDeviceGetUuid(u, device) == 0) {
-            uuid = GpuFacts.formatUuid(u.bytes);
+
+        @Override
+        public int device(int[] out, int ordinal) {
+            CUdevice d = new CUdevice();
+            int r = JCudaDriver.cuDeviceGet(d, ordinal);
+            devices.put(ordinal, d);
+            out[0] = ordinal;
+            return r;
         }
-        return new GpuFacts(version, count, deviceIndex, DriverCalls.cString(name), major, minor, uuid);
+
+        @Override
+        public int attribute(int[] out, int attribute, int device) {
+            return JCudaDriver.cuDeviceGetAttribute(out, attribute, devices.get(device));
+        }
+
+        @Override
+        public int name(byte[] out, int device) {
+            return JCudaDriver.cuDeviceGetName(out, out.length, devices.get(device));
+        }
+
+        @Override
+        public int uuid(byte[] out, int device) {
+            CUuuid u = new CUuuid();
+            int r = JCudaDriver.cuDeviceGetUuid(u, devices.get(device));
+            if (r == 0) {
+                System.arraycopy(u.bytes, 0, out, 0, Math.min(16, u.bytes.length));
+            }
+            return r;
+        }
     }
 }

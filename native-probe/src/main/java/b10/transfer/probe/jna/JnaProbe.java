@@ -1,6 +1,6 @@
 package b10.transfer.probe.jna;
 
-import b10.transfer.probe.DriverCalls;
+import b10.transfer.probe.DriverSequence;
 import b10.transfer.probe.GpuFacts;
 import b10.transfer.probe.GpuProbe;
 import b10.transfer.probe.ProbeException;
@@ -29,56 +29,65 @@ public final class JnaProbe implements GpuProbe {
         } catch (UnsatisfiedLinkError e) {
             throw new b10.transfer.probe.GpuProbes.BackendUnavailable("cannot load " + libcuda + ": " + e.getMessage());
         }
-        int init = call(lib, "cuInit", 0);
-        if (init == DriverCalls.CUDA_ERROR_NO_DEVICE) {
-            return new GpuFacts(driverVersion(lib), 0, deviceIndex, null, -1, -1, null);
-        }
-        ProbeException.check("cuInit", init);
-        int version = driverVersion(lib);
-        try (Memory out = new Memory(4)) {
-            ProbeException.check("cuDeviceGetCount", call(lib, "cuDeviceGetCount", out));
-            int count = out.getInt(0);
-            if (count == 0) {
-                return new GpuFacts(version, 0, deviceIndex, null, -1, -1, null);
-            }
-            if (deviceIndex >= count) {
-                throw new ProbeException("device index " + deviceIndex + " but the driver shows " + count + " device(s)");
-            }
-            ProbeException.check("cuDeviceGet", call(lib, "cuDeviceGet", out, deviceIndex));
-            int device = out.getInt(0);
-            ProbeException.check("cuDeviceGetAttribute(75)",
-                    call(lib, "cuDeviceGetAttribute", out, DriverCalls.ATTR_COMPUTE_CAPABILITY_MAJOR, device));
-            int major = out.getInt(0);
-            ProbeException.check("cuDeviceGetAttribute(76)",
-                    call(lib, "cuDeviceGetAttribute", out, DriverCalls.ATTR_COMPUTE_CAPABILITY_MINOR, device));
-            int minor = out.getInt(0);
-            String name;
-            try (Memory buf = new Memory(DriverCalls.NAME_BUFFER)) {
-                buf.clear();
-                ProbeException.check("cuDeviceGetName", call(lib, "cuDeviceGetName", buf, DriverCalls.NAME_BUFFER, device));
-                name = DriverCalls.cString(buf.getByteArray(0, DriverCalls.NAME_BUFFER));
-            }
-            return new GpuFacts(version, count, deviceIndex, name, major, minor, uuid(lib, device));
-        }
+        return DriverSequence.facts(new Binding(lib), deviceIndex);
     }
 
-    private static int driverVersion(NativeLibrary lib) throws ProbeException {
-        try (Memory out = new Memory(4)) {
-            ProbeException.check("cuDriverGetVersion", call(lib, "cuDriverGetVersion", out));
-            return out.getInt(0);
+    /** Each call by name through JNA's Function, with native memory for its output. */
+    private record Binding(NativeLibrary lib) implements DriverSequence.Driver {
+        @Override
+        public int init() throws ProbeException {
+            return call(lib, "cuInit", 0);
         }
-    }
 
-    /** The UUID is optional: an old driver without cuDeviceGetUuid still gives the other facts. */
-    private static String uuid(NativeLibrary lib, int device) {
-        try (Memory buf = new Memory(16)) {
-            buf.clear();
-            if (call(lib, "cuDeviceGetUuid", buf, device) != 0) {
-                return null;
+        @Override
+        public int driverVersion(int[] out) throws ProbeException {
+            return intOut(out, m -> call(lib, "cuDriverGetVersion", m));
+        }
+
+        @Override
+        public int deviceCount(int[] out) throws ProbeException {
+            return intOut(out, m -> call(lib, "cuDeviceGetCount", m));
+        }
+
+        @Override
+        public int device(int[] out, int ordinal) throws ProbeException {
+            return intOut(out, m -> call(lib, "cuDeviceGet", m, ordinal));
+        }
+
+        @Override
+        public int attribute(int[] out, int attribute, int device) throws ProbeException {
+            return intOut(out, m -> call(lib, "cuDeviceGetAttribute", m, attribute, device));
+        }
+
+        @Override
+        public int name(byte[] out, int device) throws ProbeException {
+            return bytesOut(out, m -> call(lib, "cuDeviceGetName", m, out.length, device));
+        }
+
+        @Override
+        public int uuid(byte[] out, int device) throws ProbeException {
+            return bytesOut(out, m -> call(lib, "cuDeviceGetUuid", m, device));
+        }
+
+        private interface Call {
+            int on(Memory m) throws ProbeException;
+        }
+
+        private static int intOut(int[] out, Call c) throws ProbeException {
+            try (Memory m = new Memory(4)) {
+                int r = c.on(m);
+                out[0] = m.getInt(0);
+                return r;
             }
-            return GpuFacts.formatUuid(buf.getByteArray(0, 16));
-        } catch (UnsatisfiedLinkError | ProbeException e) {
-            return null;
+        }
+
+        private static int bytesOut(byte[] out, Call c) throws ProbeException {
+            try (Memory m = new Memory(out.length)) {
+                m.clear();
+                int r = c.on(m);
+                m.read(0, out, 0, out.length);
+                return r;
+            }
         }
     }
 

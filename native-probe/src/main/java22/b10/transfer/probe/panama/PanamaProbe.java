@@ -4,7 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import b10.transfer.probe.DriverCalls;
+import b10.transfer.probe.DriverSequence;
 import b10.transfer.probe.GpuFacts;
 import b10.transfer.probe.GpuProbe;
 import b10.transfer.probe.ProbeException;
@@ -38,51 +38,82 @@ public final class PanamaProbe implements GpuProbe {
         } catch (IllegalArgumentException e) {
             throw new ProbeException("cannot load " + libcuda + ": " + e.getMessage());
         }
-        Linker linker = Linker.nativeLinker();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_INT);
-            int init = (int) handle(linker, lib, "cuInit", INT_OF_INT).invokeExact(0);
-            ProbeException.check("cuDriverGetVersion",
-                    (int) handle(linker, lib, "cuDriverGetVersion", INT_OF_PTR).invokeExact(out));
-            int version = out.get(JAVA_INT, 0);
-            if (init == DriverCalls.CUDA_ERROR_NO_DEVICE) {
-                return new GpuFacts(version, 0, deviceIndex, null, -1, -1, null);
+            return DriverSequence.facts(new Binding(Linker.nativeLinker(), lib, arena), deviceIndex);
+        }
+    }
+
+    /** Downcall handles, with native memory from one confined arena for the outputs. */
+    private record Binding(Linker linker, SymbolLookup lib, Arena arena) implements DriverSequence.Driver {
+        @Override
+        public int init() throws ProbeException {
+            return invoke(() -> (int) handle(linker, lib, "cuInit", INT_OF_INT).invokeExact(0));
+        }
+
+        @Override
+        public int driverVersion(int[] out) throws ProbeException {
+            return intOut(out, m -> (int) handle(linker, lib, "cuDriverGetVersion", INT_OF_PTR).invokeExact(m));
+        }
+
+        @Override
+        public int deviceCount(int[] out) throws ProbeException {
+            return intOut(out, m -> (int) handle(linker, lib, "cuDeviceGetCount", INT_OF_PTR).invokeExact(m));
+        }
+
+        @Override
+        public int device(int[] out, int ordinal) throws ProbeException {
+            return intOut(out, m -> (int) handle(linker, lib, "cuDeviceGet", INT_OF_PTR_INT).invokeExact(m, ordinal));
+        }
+
+        @Override
+        public int attribute(int[] out, int attribute, int device) throws ProbeException {
+            return intOut(out, m -> (int) handle(linker, lib, "cuDeviceGetAttribute", INT_OF_PTR_INT_INT)
+                    .invokeExact(m, attribute, device));
+        }
+
+        @Override
+        public int name(byte[] out, int device) throws ProbeException {
+            return bytesOut(out, m -> (int) handle(linker, lib, "cuDeviceGetName", INT_OF_PTR_INT_INT).invokeExact(m, out.length, device));
+        }
+
+        @Override
+        public int uuid(byte[] out, int device) throws ProbeException {
+            if (lib.find("cuDeviceGetUuid").isEmpty()) {
+                return -1;
             }
-            ProbeException.check("cuInit", init);
-            ProbeException.check("cuDeviceGetCount",
-                    (int) handle(linker, lib, "cuDeviceGetCount", INT_OF_PTR).invokeExact(out));
-            int count = out.get(JAVA_INT, 0);
-            if (count == 0) {
-                return new GpuFacts(version, 0, deviceIndex, null, -1, -1, null);
+            return bytesOut(out, m -> (int) handle(linker, lib, "cuDeviceGetUuid", INT_OF_PTR_INT).invokeExact(m, device));
+        }
+
+        private interface Call {
+            int on(MemorySegment m) throws Throwable;
+        }
+
+        private interface Plain {
+            int call() throws Throwable;
+        }
+
+        private static int invoke(Plain p) throws ProbeException {
+            try {
+                return p.call();
+            } catch (ProbeException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new ProbeException("panama call failed: " + t, t);
             }
-            if (deviceIndex >= count) {
-                throw new ProbeException("device index " + deviceIndex + " but the driver shows " + count + " device(s)");
-            }
-            ProbeException.check("cuDeviceGet",
-                    (int) handle(linker, lib, "cuDeviceGet", INT_OF_PTR_INT).invokeExact(out, deviceIndex));
-            int device = out.get(JAVA_INT, 0);
-            MethodHandle attribute = handle(linker, lib, "cuDeviceGetAttribute", INT_OF_PTR_INT_INT);
-            ProbeException.check("cuDeviceGetAttribute(75)",
-                    (int) attribute.invokeExact(out, DriverCalls.ATTR_COMPUTE_CAPABILITY_MAJOR, device));
-            int major = out.get(JAVA_INT, 0);
-            ProbeException.check("cuDeviceGetAttribute(76)",
-                    (int) attribute.invokeExact(out, DriverCalls.ATTR_COMPUTE_CAPABILITY_MINOR, device));
-            int minor = out.get(JAVA_INT, 0);
-            MemorySegment name = arena.allocate(DriverCalls.NAME_BUFFER);
-            ProbeException.check("cuDeviceGetName", (int) handle(linker, lib, "cuDeviceGetName", INT_OF_PTR_INT_INT)
-                    .invokeExact(name, DriverCalls.NAME_BUFFER, device));
-            String uuid = null;
-            if (lib.find("cuDeviceGetUuid").isPresent()) {
-                MemorySegment u = arena.allocate(16);
-                if ((int) handle(linker, lib, "cuDeviceGetUuid", INT_OF_PTR_INT).invokeExact(u, device) == 0) {
-                    uuid = GpuFacts.formatUuid(u.toArray(JAVA_BYTE));
-                }
-            }
-            return new GpuFacts(version, count, deviceIndex, DriverCalls.cString(name.toArray(JAVA_BYTE)), major, minor, uuid);
-        } catch (ProbeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new ProbeException("panama call failed: " + t, t);
+        }
+
+        private int intOut(int[] out, Call c) throws ProbeException {
+            MemorySegment m = arena.allocate(JAVA_INT);
+            int r = invoke(() -> c.on(m));
+            out[0] = m.get(JAVA_INT, 0);
+            return r;
+        }
+
+        private int bytesOut(byte[] out, Call c) throws ProbeException {
+            MemorySegment m = arena.allocate(out.length);
+            int r = invoke(() -> c.on(m));
+            MemorySegment.copy(m, JAVA_BYTE, 0, out, 0, out.length);
+            return r;
         }
     }
 
