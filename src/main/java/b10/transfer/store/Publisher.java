@@ -69,11 +69,7 @@ public final class Publisher {
             syncDirectory(dir);
             return target;
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            removeTemporary(temp, e);
             throw e;
         }
     }
@@ -95,12 +91,17 @@ public final class Publisher {
             }
             Files.move(temp, dir.resolve(finalName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            removeTemporary(temp, e);
             throw e;
+        }
+    }
+
+    /** A failed publish leaves nothing: its temporary is removed (a failure to remove it rides on the first one). */
+    private static void removeTemporary(Path temp, Throwable failure) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException suppressed) {
+            failure.addSuppressed(suppressed);
         }
     }
 
