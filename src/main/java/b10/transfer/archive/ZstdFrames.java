@@ -28,7 +28,7 @@ public final class ZstdFrames {
     /** Uncompressed bytes per frame. */
     static final int FRAME_BYTES = 4 << 20;
     /** The largest content size a frame may claim when read in parallel (frames of other writers may be larger). */
-    static final int MAX_FRAME_BYTES = 16 << 20;
+    static final int MAX_FRAME_BYTES = 8 << 20;
     private static final int MAGIC = 0xFD2FB528;
 
     private ZstdFrames() {
@@ -198,7 +198,7 @@ public final class ZstdFrames {
             this.in = in;
             this.codec = codec;
             this.pool = pool("unzstd", threads);
-            this.window = threads + 2;
+            this.window = threads + 1; // at most (threads + 1) x 8 MiB held at once
         }
 
         @Override
@@ -229,7 +229,20 @@ public final class ZstdFrames {
 
         private void fill() throws IOException {
             while (!eof && pending.size() < window) {
-                byte[] frame = nextFrame();
+                byte[] frame;
+                try {
+                    frame = nextFrame();
+                } catch (IOException | RuntimeException e) {
+                    if (pending.isEmpty()) {
+                        throw e;
+                    }
+                    // a frame read ahead is broken: the frames before it are still delivered, then this
+                    eof = true;
+                    java.util.concurrent.CompletableFuture<byte[]> failed = new java.util.concurrent.CompletableFuture<>();
+                    failed.completeExceptionally(e);
+                    pending.add(failed);
+                    return;
+                }
                 if (frame == null) {
                     eof = true;
                     return;

@@ -156,7 +156,8 @@ public final class Operations {
         java.util.Map<String, String> side = archive.sideManifest();
         String signer = side != null ? side.get(b10.transfer.archive.ArchiveSignature.SIGNER) : null;
         if (signer == null) {
-            try (java.io.InputStream in = archive.open(b10.transfer.archive.TransferControl.NONE)) {
+            // the first frame of a framed archive is at most a little over 4 MiB compressed
+            try (java.io.InputStream in = archive.openHead(5 << 20)) {
                 signer = b10.transfer.archive.ArchiveListing.header(in).get(b10.transfer.archive.ArchiveSignature.SIGNER);
             } catch (java.io.IOException | RuntimeException e) {
                 return "unknown (" + e.getMessage() + ")";

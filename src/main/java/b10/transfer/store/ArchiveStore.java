@@ -34,6 +34,14 @@ public interface ArchiveStore extends AutoCloseable {
         /** The archive's bytes from the first; the store may read ahead in parallel. */
         InputStream open(TransferControl control) throws IOException;
 
+        /**
+         * The archive's first bytes, enough for its header (its first zstd frame, up to
+         * {@code bytes}): what {@code info} reads, without the read-ahead of a whole transfer.
+         */
+        default InputStream openHead(int bytes) throws IOException {
+            return open(TransferControl.NONE);
+        }
+
         /** The manifest kept beside an archive that cannot carry its own (the Python layout), when it describes this one. */
         default Map<String, String> sideManifest() {
             return null;

@@ -112,9 +112,12 @@ class ZstdFramesTest {
         assertTrue(ZstdFrames.contentSize(big, big.length) > ZstdFrames.MAX_FRAME_BYTES);
         assertThrows(CacheValidationError.class, () -> readParallel(NATIVE, concat(archive, big)));
 
-        // cut inside the second frame
+        // cut inside the second frame: the first frame's bytes are delivered, then the cut is refused
         byte[] cut = java.util.Arrays.copyOf(archive, archive.length * 2 / 3);
         assertThrows(CacheValidationError.class, () -> readParallel(NATIVE, cut));
+        try (InputStream in = new ZstdFrames.Input(new ByteArrayInputStream(cut), NATIVE, 3)) {
+            assertEquals(ZstdFrames.FRAME_BYTES, in.readNBytes(ZstdFrames.FRAME_BYTES).length, "the whole first frame before the cut");
+        }
 
         // one byte changed inside the first frame's blocks: its checksum or its blocks no longer hold
         byte[] flipped = archive.clone();

@@ -274,6 +274,18 @@ public final class S3Store implements ArchiveStore {
         }
 
         @Override
+        public InputStream openHead(int bytes) throws IOException {
+            String key = where.key(pointer.archive());
+            String range = "bytes=0-" + (Math.min(bytes, pointer.size()) - 1);
+            try {
+                return new S3ReadErrors(client().getObject(b -> b.bucket(where.bucket()).key(key).range(range).ifMatch(pointer.etag())),
+                        StoredObject.this);
+            } catch (SdkException e) {
+                throw readError(e, this);
+            }
+        }
+
+        @Override
         public InputStream open(TransferControl control) throws IOException {
             String key = where.key(pointer.archive());
             if (where.connections() == 1) {

@@ -161,6 +161,11 @@ class S3StoreTest {
                 .save(new OperationControl());
         assertEquals(SaveStatus.SUCCESS, saved.status(), saved.message());
         assertTrue(saved.message().contains("signed by key " + id), saved.message());
+        // what info reads to name the signer: the archive's first frame alone (one ranged GET)
+        try (b10.transfer.store.ArchiveStore store = b10.transfer.store.Stores.open(Settings.from(env(source, prefix), Map.of()));
+             java.io.InputStream head = store.find(KEY).orElseThrow().openHead(5 << 20)) {
+            assertEquals(id, b10.transfer.archive.ArchiveListing.header(head).get(b10.transfer.archive.ArchiveSignature.SIGNER));
+        }
 
         Path restored = tmp.resolve("signed/restored/cache");
         LoadResult loaded = ops(restored, prefix, "B10_TRANSFER_TRUSTED_KEYS", keys.resolve("b10-signing-key.pub.pem").toString())
