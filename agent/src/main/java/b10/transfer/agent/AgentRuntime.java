@@ -84,8 +84,7 @@ final class AgentRuntime {
         }
         NativeAccess.recordAtStart(inst);
         restore = new FutureTask<>(this::restoreNow);
-        FutureTask<LoadResult> restoring = restore;
-        Workers.daemon("restore", restoring).start();
+        Workers.daemon("restore", restore).start();
         // The logger is opened here while the restore works: this thread would only be waiting.
         Log.get();
         for (String p : optionProblems) {
@@ -150,8 +149,9 @@ final class AgentRuntime {
             FutureTask<LoadResult> r = restore;
             if (r != null) {
                 try {
-                    r.get();
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                    r.get(settings.loadTimeout.plus(settings.probeTimeout).toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException
+                         | TimeoutException e) {
                     // the restore's own line said what happened; the server's compile work is still worth saving
                 }
             }
