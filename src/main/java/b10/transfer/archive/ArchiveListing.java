@@ -37,11 +37,13 @@ public final class ArchiveListing {
 
     /** The archive's header (its first entry), or an empty map for an archive without one: read without the rest. */
     public static Map<String, String> header(InputStream raw) throws IOException {
-        TarArchiveInputStream tar = new TarArchiveInputStream(ArchiveStreams.open(raw).body(), 1 << 16);
-        TarArchiveEntry e = tar.getNextEntry();
-        if (e != null && EntryGuard.normalizeName(e.getName()).equals(ArchiveMetadata.HEADER) && e.getSize() <= 1 << 16) {
-            return ArchiveMetadata.decode(tar.readAllBytes());
+        // closed here: a framed archive's decompression threads stop at once (the caller's close of raw is then a no-op)
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(ArchiveStreams.open(raw).body(), 1 << 16)) {
+            TarArchiveEntry e = tar.getNextEntry();
+            if (e != null && EntryGuard.normalizeName(e.getName()).equals(ArchiveMetadata.HEADER) && e.getSize() <= 1 << 16) {
+                return ArchiveMetadata.decode(tar.readAllBytes());
+            }
+            return Map.of();
         }
-        return Map.of();
     }
 }

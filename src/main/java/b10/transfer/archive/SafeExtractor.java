@@ -109,10 +109,6 @@ public final class SafeExtractor {
                     byte[] meta = readMeta(tar, e);
                     if (name.equals(ArchiveMetadata.HEADER) && entries == 1) {
                         header = ArchiveMetadata.decode(meta);
-                        if (!claimChecked) {
-                            checker.claim(header.get(ArchiveSignature.SIGNER)); // before any file is extracted
-                            claimChecked = true;
-                        }
                         checkExpected(header, staging);
                         control.totals(parseLong(header.get("expected_bytes")), parseLong(header.get("expected_files")));
                     } else if (name.equals(ArchiveMetadata.MANIFEST) && header != null) {
@@ -123,8 +119,8 @@ public final class SafeExtractor {
                     continue;
                 }
                 if (!claimChecked) {
-                    // an archive without our header: its signature can only be beside it
-                    checker.claim(sideManifest == null ? null : sideManifest.get(ArchiveSignature.SIGNER));
+                    // the first of the cache's entries (the header, if any, came before): refused before any file is written
+                    checker.claim(claimedSigner(header, sideManifest));
                     claimChecked = true;
                 }
                 checkType(e, rawName);
@@ -191,8 +187,7 @@ public final class SafeExtractor {
             drain(inFlight);
         }
         if (!claimChecked) {
-            checker.claim(header != null ? header.get(ArchiveSignature.SIGNER)
-                    : sideManifest == null ? null : sideManifest.get(ArchiveSignature.SIGNER));
+            checker.claim(claimedSigner(header, sideManifest)); // an archive with no entry of the cache
         }
         Result r = judge(header, manifest, sideManifest, digest, opened.compression());
         if (checker == null) {
@@ -218,6 +213,12 @@ public final class SafeExtractor {
     }
 
     private ArchiveSignature.Checker checker;
+
+    /** Who the archive says signed it: its header's claim, or (an archive without our header) the manifest beside it. */
+    private static String claimedSigner(Map<String, String> header, Map<String, String> sideManifest) {
+        Map<String, String> where = header != null ? header : sideManifest;
+        return where == null ? null : where.get(ArchiveSignature.SIGNER);
+    }
 
     /** Applies only archives the checker accepts: unsigned or untrusted ones are refused at their header. */
     public SafeExtractor checkedBy(ArchiveSignature.Checker checker) {

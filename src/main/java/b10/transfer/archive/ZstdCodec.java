@@ -11,7 +11,12 @@ public interface ZstdCodec {
 
     InputStream decompressing(InputStream in) throws IOException;
 
-    /** @param workers compression threads; 0 compresses on the calling thread */
+    /**
+     * One streamed frame, as earlier versions wrote archives (archives are now written in frames by
+     * {@link ZstdFrames}); kept so that reading such archives stays tested.
+     *
+     * @param workers compression threads; 0 compresses on the calling thread
+     */
     OutputStream compressing(OutputStream out, int level, int workers) throws IOException;
 
     /** One whole frame of {@code src[0..len)} that records its content size and a checksum. */

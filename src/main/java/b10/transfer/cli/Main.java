@@ -6,12 +6,15 @@ import b10.transfer.Json;
 import b10.transfer.Log;
 import b10.transfer.config.Settings;
 import b10.transfer.key.KeyResolver;
+import b10.transfer.key.KeySources;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.Operations;
+import b10.transfer.ops.Readiness;
 import b10.transfer.ops.SaveResult;
 import b10.transfer.probe.GpuProbes;
 import b10.transfer.probe.LibcudaLocator;
+import b10.transfer.store.StoreNames;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -215,10 +218,10 @@ public final class Main {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("key", r.key().text());
                 m.put("hash", r.key().hash());
-                m.put("archive", b10.transfer.store.StoreNames.archive(r.key(), settings.compression));
+                m.put("archive", StoreNames.archive(r.key(), settings.compression));
                 m.put("components", r.key().components());
                 if (explain) {
-                    m.put("sources", b10.transfer.key.KeySources.of(settings, r, System.getenv()));
+                    m.put("sources", KeySources.of(settings, r, System.getenv()));
                 }
                 if (!r.key().torchFound()) {
                     m.put("warning", r.key().torchProblem());
@@ -351,19 +354,19 @@ public final class Main {
                     + " s, at most " + settings.readyTimeout.toSeconds() + " s: B10_TRANSFER_READY_TIMEOUT_S)");
         }
         long t0 = System.nanoTime();
-        b10.transfer.ops.Readiness.Outcome o;
+        Readiness.Outcome o;
         try {
-            o = b10.transfer.ops.Readiness.await(url, settings.readyInterval, settings.readyTimeout, () -> false);
-            if (o == b10.transfer.ops.Readiness.Outcome.READY) {
-                b10.transfer.ops.Readiness.awaitQuiet(settings.localCacheDir);
+            o = Readiness.await(url, settings.readyInterval, settings.readyTimeout, () -> false);
+            if (o == Readiness.Outcome.READY) {
+                Readiness.awaitQuiet(settings.localCacheDir);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            o = b10.transfer.ops.Readiness.Outcome.STOPPED;
+            o = Readiness.Outcome.STOPPED;
         }
-        m.put("ready", o == b10.transfer.ops.Readiness.Outcome.READY);
+        m.put("ready", o == Readiness.Outcome.READY);
         m.put("waited_ms", (System.nanoTime() - t0) / 1_000_000);
-        if (o != b10.transfer.ops.Readiness.Outcome.READY) {
+        if (o != Readiness.Outcome.READY) {
             String msg = url + " did not answer 200 within " + settings.readyTimeout.toSeconds()
                     + " s (B10_TRANSFER_READY_TIMEOUT_S); nothing saved";
             Log.get().info("run-until-ready: {}", msg);

@@ -189,29 +189,25 @@ public final class EnvironmentKey {
         if (!text.startsWith("torch-")) {
             return m;
         }
+        String last = null;
         for (String token : text.split("_")) {
             int dash = token.indexOf('-');
-            String name = dash < 0 ? token : token.substring(0, dash);
-            String value = dash < 0 ? "" : token.substring(dash + 1);
-            switch (name) {
-                case "torch" -> m.put("torch", value);
-                case "cpu" -> m.put("device", "cpu");
-                case "cuda" -> m.put("cuda", value);
-                case "gpu" -> m.put("gpu", value);
-                case "cc" -> m.put("compute capability", value);
-                case "gpus" -> m.put("visible gpus", value);
-                case "triton" -> m.put("triton", value);
-                default -> {
-                    // a part of a value that held an underscore: keep it with the previous component
-                    String last = m.isEmpty() ? null : (String) m.keySet().toArray()[m.size() - 1];
-                    if (last != null) {
-                        m.put(last, m.get(last) + "_" + token);
-                    }
+            String name = COMPONENT_NAMES.get(dash < 0 ? token : token.substring(0, dash));
+            if (name == null) {
+                if (last != null) {
+                    m.put(last, m.get(last) + "_" + token); // a value that held an underscore: it stays whole
                 }
+                continue;
             }
+            m.put(name, name.equals("device") ? "cpu" : token.substring(dash + 1));
+            last = name;
         }
         return m;
     }
+
+    /** The full key's token prefixes, by the name a miss gives each component. */
+    private static final Map<String, String> COMPONENT_NAMES = Map.of("torch", "torch", "cpu", "device", "cuda", "cuda",
+            "gpu", "gpu", "cc", "compute capability", "gpus", "visible gpus", "triton", "triton");
 
     private static final java.util.regex.Pattern JSON_PAIR = java.util.regex.Pattern.compile("\"([^\"]+)\":\\s*\"([^\"]*)\"");
 

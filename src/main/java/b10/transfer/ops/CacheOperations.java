@@ -1,7 +1,5 @@
 package b10.transfer.ops;
 
-import b10.transfer.base.Workers;
-
 import b10.transfer.CacheError;
 import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.LoadStatus;
@@ -11,11 +9,13 @@ import b10.transfer.archive.ArchiveSignature;
 import b10.transfer.archive.ArchiveWriter;
 import b10.transfer.archive.ExtractionLimits;
 import b10.transfer.archive.SafeExtractor;
+import b10.transfer.base.Workers;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
 import b10.transfer.store.ArchiveStore;
 import b10.transfer.store.LocalCache;
 import b10.transfer.store.Publisher;
+import b10.transfer.store.StoreNames;
 import b10.transfer.store.Stores;
 import b10.transfer.trust.SigningKey;
 import b10.transfer.trust.TrustedKeys;
@@ -252,7 +252,7 @@ public final class CacheOperations {
             EnvironmentKey key = completeKey();
             target = store.locationFor(key, settings.compression);
             if (store.layout() == ArchiveWriter.Layout.PYTHON) {
-                String name = b10.transfer.store.StoreNames.archive(key, settings.compression);
+                String name = StoreNames.archive(key, settings.compression);
                 if (store.find(key).filter(a -> a.location().endsWith("/" + name)).isPresent()) {
                     return saveResult(SaveStatus.SKIPPED, "the store already holds " + name
                             + " (B10_TRANSFER_KEY_MODE=seed: the first writer wins, as in the Python package)", t0, target, null, 0, 0, 0);

@@ -11,7 +11,7 @@ import b10.transfer.store.Stores;
  * The composition root: everything an operation needs, assembled from one {@link Settings} in one
  * place for the agent, the CLI and the library alike (the key, computed at most once per JVM and
  * only when a step needs it; the store; the control with its free-space watch; the time bounds).
- * Nothing else builds a {@link CacheOperations}, an {@link OperationControl} or a store from settings.
+ * The agent, the CLI, the library's API and the async registry start their operations here.
  */
 public final class Operations {
     /** The environment is the JVM's: its Python, its driver, its device. Resolved once per key mode. */

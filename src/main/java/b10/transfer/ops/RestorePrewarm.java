@@ -1,8 +1,7 @@
 package b10.transfer.ops;
 
-import b10.transfer.base.Workers;
-
 import b10.transfer.archive.ZstdCodecs;
+import b10.transfer.base.Workers;
 import java.io.ByteArrayInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;

@@ -1,8 +1,8 @@
 package b10.transfer.store;
 
 import b10.transfer.CacheError;
+import b10.transfer.archive.ArchiveListing;
 import b10.transfer.archive.ArchiveMetadata;
-import b10.transfer.archive.ArchiveStreams;
 import b10.transfer.archive.ArchiveWriter;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
@@ -20,8 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The store's layout: one archive per key, {@code cache_<hash>.latest.tar.zst} (or {@code .tar.gz}),
@@ -333,11 +331,9 @@ public final class FileStore implements ArchiveStore {
             m.put("readable", false);
             return m;
         }
-        try (InputStream raw = Files.newInputStream(archive);
-             TarArchiveInputStream tar = new TarArchiveInputStream(ArchiveStreams.decompressed(raw))) {
-            TarArchiveEntry first = tar.getNextEntry();
-            if (first != null && first.getName().equals(ArchiveMetadata.HEADER) && first.getSize() < 65536) {
-                Map<String, String> h = ArchiveMetadata.decode(tar.readNBytes((int) first.getSize()));
+        try (InputStream raw = Files.newInputStream(archive)) {
+            Map<String, String> h = ArchiveListing.header(raw);
+            if (!h.isEmpty()) {
                 m.put("key", h.get("key"));
                 m.put("expected_files", h.get("expected_files"));
                 m.put("expected_bytes", h.get("expected_bytes"));

@@ -1,7 +1,6 @@
 package b10.transfer.store;
 
 import b10.transfer.base.PausePoints;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,12 +1,11 @@
 package b10.transfer.agent;
 
-import b10.transfer.base.PausePoints;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import b10.transfer.agent.SurvivalKit.Child;
+import b10.transfer.base.PausePoints;
 import b10.transfer.store.LocalCache;
 import java.nio.file.Files;
 import java.nio.file.Path;

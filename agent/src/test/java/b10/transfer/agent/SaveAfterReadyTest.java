@@ -68,12 +68,8 @@ class SaveAfterReadyTest {
     }
 
     Map<String, String> env(Path local, String... kv) {
-        Map<String, String> e = ChildJvm.env(kv);
-        e.put("TORCH_CACHE_DIR", local.toString());
-        e.put("B10FS_CACHE_DIR", store.toString());
-        e.put("B10_TRANSFER_PYTHON", venv.toString());
-        e.put("B10_TRANSFER_GPU_BACKEND", "none");
-        e.put("B10_TRANSFER_READY_INTERVAL_S", "0.2");
+        Map<String, String> e = SurvivalKit.env(local, store, venv, kv);
+        e.putIfAbsent("B10_TRANSFER_READY_INTERVAL_S", "0.2");
         return e;
     }
 

@@ -1,7 +1,6 @@
 package b10.transfer.probe;
 
 import b10.transfer.base.IsolatedClassLoader;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
