@@ -100,14 +100,20 @@ class HonestAnswersTest {
         assertEquals(SaveStatus.SKIPPED, ops(settings(older, store)).save(new OperationControl(), true).status());
         assertArrayEquals(before, Files.readAllBytes(archive));
 
-        // a replica that compiled something new publishes
+        // a replica that compiled something new publishes it, and only it, as a layer; the base stays
         Files.writeString(same.resolve("new-kernel.py"), "compiled here");
-        assertEquals(SaveStatus.SUCCESS, ops(settings(same, store)).save(new OperationControl(), true).status());
-        assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(archive)));
+        SaveResult layer = ops(settings(same, store)).save(new OperationControl(), true);
+        assertEquals(SaveStatus.SUCCESS, layer.status(), layer.message());
+        assertEquals(1, layer.files(), layer.message());
+        assertTrue(layer.message().contains("as a layer"), layer.message());
+        assertArrayEquals(before, Files.readAllBytes(archive));
+        Path fresh = tmp.resolve("fresh/cache");
+        assertEquals(LoadStatus.SUCCESS, ops(settings(fresh, store)).load(false, new OperationControl()).status());
+        assertEquals("compiled here", Files.readString(fresh.resolve("new-kernel.py")));
     }
 
     @Test
-    void saveOfOnlyWhatIsNew_byAReplicaMissingSomeOfTheStoresFiles_keepsThemInTheNewArchive() throws Exception {
+    void saveOfOnlyWhatIsNew_byAReplicaMissingSomeOfTheStoresFiles_publishesItsNewFileAsALayer_andRemovesNothing() throws Exception {
         Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
         Path store = tmp.resolve("store");
         assertEquals(SaveStatus.SUCCESS, ops(settings(source, store)).save(new OperationControl()).status());
@@ -125,8 +131,8 @@ class HonestAnswersTest {
         Files.writeString(replica.resolve("fx/new-kernel.py"), "compiled on the replica");
         SaveResult r = ops(settings(replica, store)).save(new OperationControl(), true);
         assertEquals(SaveStatus.SUCCESS, r.status(), r.message());
-        assertEquals(122, r.files(), r.message());
-        assertTrue(r.message().contains("3 of them kept from the store's archive"), r.message());
+        assertEquals(1, r.files(), r.message());
+        assertTrue(r.message().contains("as a layer"), r.message());
 
         Path fresh = tmp.resolve("fresh/cache");
         LoadResult l = ops(settings(fresh, store)).load(false, new OperationControl());

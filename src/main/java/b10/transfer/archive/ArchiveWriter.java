@@ -27,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -44,10 +43,9 @@ public final class ArchiveWriter {
     static final long READ_AHEAD_BYTES = 32L << 20;
 
     /** What was written. */
-    public record Result(long files, long bytes, String digest, int skipped, String signer, String signature) {
-        Result(long files, long bytes, String digest, int skipped) {
-            this(files, bytes, digest, skipped, null, null);
-        }
+    /** @param listing the files written, relative path to size: the archive's index */
+    public record Result(long files, long bytes, String digest, int skipped, String signer, String signature,
+                         Map<String, Long> listing) {
 
         /** The manifest's fields, as the native layout's last entry holds them. */
         public Map<String, String> manifest() {
@@ -69,27 +67,6 @@ public final class ArchiveWriter {
         }
     }
 
-    /** Opens an archive's bytes from the first. */
-    public interface Source {
-        InputStream open() throws IOException;
-    }
-
-    /**
-     * Files of the store's current archive that the local cache lacks, to be copied into the new
-     * archive after the local files: a save never drops what another replica published.
-     *
-     * @param files relative path to size, of the entries to carry
-     */
-    public record Carry(Map<String, Long> files, Source archive) {
-        long bytes() {
-            long b = 0;
-            for (long v : files.values()) {
-                b += v;
-            }
-            return b;
-        }
-    }
-
     /** Which members an archive has besides the cache's files. */
     public enum Layout {
         /** Our header first and manifest last, under .b10-transfer/. */
@@ -108,6 +85,7 @@ public final class ArchiveWriter {
     private final ExecutorService readers;
     private final Layout layout;
     private ArchiveSignature.Signer signer;
+    private java.util.Set<String> only;
 
     /** @param level zstd level (gzip always uses 6); @param workers zstd compression threads, 0 for none */
     public ArchiveWriter(Settings.Compression compression, int level, int workers, long maxBytes, ExecutorService readers) {
@@ -130,18 +108,24 @@ public final class ArchiveWriter {
         return this;
     }
 
-    public Result write(Path cacheDir, OutputStream sink, Map<String, String> header, TransferControl control)
-            throws IOException {
-        return write(cacheDir, sink, header, control, null);
+    /**
+     * Writes only these files (relative paths, '/'-separated) and the directories above them: a
+     * layer, which holds what the store's content lacks.
+     */
+    public ArchiveWriter onlyFiles(java.util.Set<String> files) {
+        this.only = files;
+        return this;
     }
 
-    /** @param carry files to copy from the store's current archive after the local ones, or null */
-    public Result write(Path cacheDir, OutputStream sink, Map<String, String> header, TransferControl control, Carry carry)
+    public Result write(Path cacheDir, OutputStream sink, Map<String, String> header, TransferControl control)
             throws IOException {
         int[] skipped = {0};
         List<Item> items = scan(cacheDir, skipped);
-        long totalBytes = carry == null ? 0 : carry.bytes();
-        long totalFiles = carry == null ? 0 : carry.files().size();
+        if (only != null) {
+            items = selected(items, only);
+        }
+        long totalBytes = 0;
+        long totalFiles = 0;
         for (Item i : items) {
             if (!i.directory) {
                 totalBytes += i.size;
@@ -174,6 +158,7 @@ public final class ArchiveWriter {
             tar.closeArchiveEntry();
         }
 
+        Map<String, Long> written = new java.util.HashMap<>();
         ArrayDeque<Pending> ahead = new ArrayDeque<>();
         int next = 0;
         long aheadBytes = 0;
@@ -218,19 +203,17 @@ public final class ArchiveWriter {
                 crc.update(content);
                 tar.closeArchiveEntry();
                 digest.add(item.name, content.length, (int) crc.getValue());
-            } else if (!streamLarge(item, e, tar, crc, chunk, control, digest)) {
+                written.put(item.name, (long) content.length);
+            } else if (!streamLarge(item, e, tar, crc, chunk, control, digest, written)) {
                 skipped[0]++;
                 continue;
             }
             control.progress(digest.bytes(), digest.files());
         }
-        if (carry != null && !carry.files().isEmpty()) {
-            copyCarried(carry, tar, prefix, digest, chunk, control);
-        }
-        Result result = new Result(digest.files(), digest.bytes(), digest.finish(), skipped[0]);
+        Result result = new Result(digest.files(), digest.bytes(), digest.finish(), skipped[0], null, null, written);
         if (signer != null) {
             result = new Result(result.files(), result.bytes(), result.digest(), result.skipped(), signer.keyId(),
-                    signer.sign(result.manifest()));
+                    signer.sign(result.manifest()), written);
         }
         if (layout == Layout.NATIVE) {
             putBytes(tar, ArchiveMetadata.MANIFEST, ArchiveMetadata.encode(result.manifest()));
@@ -243,48 +226,27 @@ public final class ArchiveWriter {
         return result;
     }
 
-    /** Copies the carried files from the store's archive, in its order, each exactly once. */
-    private static void copyCarried(Carry carry, TarArchiveOutputStream tar, String prefix, ContentDigest digest,
-                                    byte[] chunk, TransferControl control) throws IOException {
-        java.util.Set<String> left = new java.util.HashSet<>(carry.files().keySet());
-        try (InputStream raw = carry.archive().open()) {
-            TarArchiveInputStream in = new TarArchiveInputStream(ArchiveStreams.open(raw).body(), 1 << 16);
-            TarArchiveEntry from;
-            while (!left.isEmpty() && (from = in.getNextEntry()) != null) {
-                String name = EntryGuard.normalizeName(from.getName());
-                if (!from.isFile() || !left.remove(name) || from.getSize() != carry.files().get(name)) {
-                    continue;
-                }
-                TarArchiveEntry e = entry(prefix + name, (from.getMode() & 0100) != 0 ? 0755 : 0644,
-                        from.getModTime().getTime() / 1000);
-                e.setSize(from.getSize());
-                tar.putArchiveEntry(e);
-                CRC32C crc = new CRC32C();
-                long n = 0;
-                int r;
-                while ((r = in.read(chunk)) > 0) {
-                    tar.write(chunk, 0, r);
-                    crc.update(chunk, 0, r);
-                    n += r;
-                    control.checkpoint();
-                }
-                if (n != from.getSize()) {
-                    throw new IOException("the store's archive ended inside " + name + " while its files were carried over");
-                }
-                tar.closeArchiveEntry();
-                digest.add(name, n, (int) crc.getValue());
-                control.progress(digest.bytes(), digest.files());
+    /** The selected files, and the directories above them, in the scan's order. */
+    private static List<Item> selected(List<Item> items, java.util.Set<String> only) {
+        java.util.Set<String> dirs = new java.util.HashSet<>();
+        for (String f : only) {
+            for (int slash = f.indexOf('/'); slash > 0; slash = f.indexOf('/', slash + 1)) {
+                dirs.add(f.substring(0, slash));
             }
         }
-        if (!left.isEmpty()) {
-            throw new IOException("the store's archive changed while " + left.size() + " of its files were carried over;"
-                    + " the save is retried at the next trigger");
+        List<Item> kept = new ArrayList<>();
+        for (Item i : items) {
+            if (i.directory ? dirs.contains(i.name) : only.contains(i.name)) {
+                kept.add(i);
+            }
         }
+        return kept;
     }
 
     /** Streams a large file; its size is fixed when opened, and a file that shrinks meanwhile fails the save. */
     private static boolean streamLarge(Item item, TarArchiveEntry e, TarArchiveOutputStream tar, CRC32C crc,
-                                       byte[] chunk, TransferControl control, ContentDigest digest) throws IOException {
+                                       byte[] chunk, TransferControl control, ContentDigest digest,
+                                       Map<String, Long> written) throws IOException {
         InputStream in;
         long size;
         try {
@@ -310,6 +272,7 @@ public final class ArchiveWriter {
             tar.closeArchiveEntry();
         }
         digest.add(item.name, size, (int) crc.getValue());
+        written.put(item.name, size);
         return true;
     }
 

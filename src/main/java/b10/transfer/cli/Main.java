@@ -31,9 +31,11 @@ public final class Main {
             "usage: java -jar b10-transfer.jar <command> [options]",
             "commands:",
             "  load   [--force] [--json] [--quiet]  restore this environment's archive into the local cache",
-            "  save   [--json] [--quiet]   archive the local cache and publish it to the store",
+            "  save   [--replace] [--json] [--quiet]  publish what the store lacks: the cache as the key's base, or its new",
+            "                              files as a layer (--replace: the key's content becomes exactly the local cache)",
             "  info   [--json]             configuration, key, archive location, what this JVM did",
-            "  list   [--json]             archives in the store",
+            "  list   [--json]             the store's keys: base, layers, bytes, last use",
+            "  gc     [--dry-run] [--json] remove keys unused for B10_TRANSFER_RETAIN_DAYS, then LRU keys over B10_TRANSFER_STORE_QUOTA_MB",
             "  clear  [--json]             remove the local cache directory",
             "  key    [--json] [--explain] the environment key and its components (--explain: where each came from)",
             "  probe  [--json] [--backend auto|jna|jcuda|panama]  what the CUDA driver says, per backend",
@@ -61,10 +63,11 @@ public final class Main {
     /** Each command's options; anything else on its line is refused (exit 2) with the nearest valid name. */
     static final Map<String, List<String>> OPTIONS = Map.of(
             "load", List.of("--force", "--json", "--quiet", "-q", "--progress-interval", "--help", "-h"),
-            "save", List.of("--json", "--quiet", "-q", "--progress-interval", "--help", "-h"),
+            "save", List.of("--replace", "--json", "--quiet", "-q", "--progress-interval", "--help", "-h"),
             // --quiet is accepted everywhere (a script may pass it to every command); it silences progress lines
             "info", List.of("--json", "--quiet", "-q", "--help", "-h"),
             "list", List.of("--json", "--quiet", "-q", "--help", "-h"),
+            "gc", List.of("--dry-run", "--json", "--quiet", "-q", "--help", "-h"),
             "clear", List.of("--json", "--quiet", "-q", "--help", "-h"),
             "key", List.of("--json", "--explain", "--quiet", "-q", "--help", "-h"),
             "probe", List.of("--json", "--backend", "--quiet", "-q", "--help", "-h"),
@@ -126,6 +129,8 @@ public final class Main {
         boolean force = false;
         boolean quiet = false;
         boolean explain = false;
+        boolean dryRun = false;
+        boolean replace = false;
         long plainIntervalNanos = ProgressDisplay.PLAIN_TICK_NANOS;
         String backend = null;
         for (int i = 1; i < args.length; i++) {
@@ -133,6 +138,8 @@ public final class Main {
                 case "--json": json = true; break;
                 case "--force": force = true; break;
                 case "--explain": explain = true; break;
+                case "--dry-run": dryRun = true; break;
+                case "--replace": replace = true; break;
                 case "--quiet": case "-q": quiet = true; break;
                 case "--progress-interval":
                     plainIntervalNanos = i + 1 < args.length ? seconds(args[++i]) : -1;
@@ -192,7 +199,7 @@ public final class Main {
                 OperationControl control = Operations.of(settings).newControl();
                 SaveResult r;
                 try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("save", control, err, plainIntervalNanos)) {
-                    r = Operations.of(settings).saveAndReport(control);
+                    r = Operations.of(settings).saveAndReport(control, replace);
                 }
                 print(out, json, r.toMap(), r.status().name());
                 return r.status() == b10.transfer.SaveStatus.ERROR ? 1 : 0;
@@ -202,6 +209,11 @@ public final class Main {
                 return 0;
             case "list": {
                 Map<String, Object> m = Operations.of(settings).list();
+                print(out, json, m, null);
+                return m.containsKey("error") ? 1 : 0;
+            }
+            case "gc": {
+                Map<String, Object> m = Operations.of(settings).gc(dryRun);
                 print(out, json, m, null);
                 return m.containsKey("error") ? 1 : 0;
             }

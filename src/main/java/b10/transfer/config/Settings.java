@@ -42,6 +42,13 @@ public final class Settings {
     public final Duration loadTimeout;
     public final Duration saveTimeout;
     public final Duration tempMaxAge;
+    /** A save that leaves a key with more layers than this, or more layer bytes, folds them into a new base. */
+    public final int layersMax;
+    public final long layersMaxBytes;
+    /** Retention: keys unused this long are removed by {@code gc} and, at most hourly, by saves. */
+    public final Duration retain;
+    /** Retention: the store's size that {@code gc} keeps it within (least recently used keys go first); 0 for none. */
+    public final long storeQuotaBytes;
     public final long maxEntries;
     public final int maxPathDepth;
     public final int maxPathLength;
@@ -143,6 +150,10 @@ public final class Settings {
         // within Kubernetes' default grace period (30 s) with room for the server's own shutdown
         saveTimeout = Duration.ofSeconds(s.positiveLong(PREFIX + "SAVE_TIMEOUT_S", 25));
         tempMaxAge = Duration.ofSeconds(s.positiveLong(PREFIX + "TEMP_MAX_AGE_S", 3600));
+        layersMax = (int) s.nonNegativeLong(PREFIX + "LAYERS_MAX", 8);
+        layersMaxBytes = s.nonNegativeLong(PREFIX + "LAYERS_MAX_MB", 256) * 1024 * 1024;
+        retain = Duration.ofMillis(Math.round(s.positiveDouble(PREFIX + "RETAIN_DAYS", 30) * 86_400_000));
+        storeQuotaBytes = Math.round(s.nonNegativeDouble(PREFIX + "STORE_QUOTA_MB", 0) * 1024 * 1024);
         maxEntries = s.positiveLong(PREFIX + "MAX_ENTRIES", 200_000);
         maxPathDepth = (int) s.positiveLong(PREFIX + "MAX_PATH_DEPTH", 32);
         maxPathLength = (int) s.positiveLong(PREFIX + "MAX_PATH_LENGTH", 1024);

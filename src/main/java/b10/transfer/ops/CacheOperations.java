@@ -4,11 +4,8 @@ import b10.transfer.CacheError;
 import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
-import b10.transfer.archive.ArchiveListing;
 import b10.transfer.archive.ArchiveSignature;
 import b10.transfer.archive.ArchiveWriter;
-import b10.transfer.archive.ExtractionLimits;
-import b10.transfer.archive.SafeExtractor;
 import b10.transfer.base.Workers;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
@@ -18,7 +15,6 @@ import b10.transfer.store.Publisher;
 import b10.transfer.store.StoreNames;
 import b10.transfer.store.Stores;
 import b10.transfer.trust.SigningKey;
-import b10.transfer.trust.TrustedKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -97,10 +93,17 @@ public final class CacheOperations {
         return saveWithTimeout(bound, control, false);
     }
 
-    /** Runs {@link #save(OperationControl, boolean)} on a daemon thread, cut at the given bound. */
+    /** Runs {@link #save(OperationControl, boolean, boolean)} on a daemon thread, cut at the given bound. */
     public SaveResult saveWithTimeout(Duration bound, OperationControl control, boolean onlyWhatIsNew) {
-        return bounded("save", bound, control, () -> save(control, onlyWhatIsNew),
-                msg -> new SaveResult(SaveStatus.ERROR, msg, 0, 0, 0, bound.toMillis(), null, null));
+        return saveWithTimeout(bound, control, onlyWhatIsNew, false);
+    }
+
+    public SaveResult saveWithTimeout(Duration bound, OperationControl control, boolean onlyWhatIsNew, boolean replace) {
+        return bounded("save", bound, control, () -> save(control, onlyWhatIsNew, replace),
+                msg -> control.settled() instanceof SaveResult s
+                        ? new SaveResult(s.status(), s.message() + "; then the " + msg + " while folding layers or applying"
+                        + " retention (the next save tries again)", s.files(), s.bytes(), s.archiveBytes(), bound.toMillis(), s.archive(), null)
+                        : new SaveResult(SaveStatus.ERROR, msg, 0, 0, 0, bound.toMillis(), null, null));
     }
 
     private static <R> R bounded(String role, Duration bound, OperationControl control, java.util.concurrent.Callable<R> op,
@@ -138,6 +141,7 @@ public final class CacheOperations {
         Path staging = null;
         String archiveName = null;
         ArchiveStore store = null;
+        Thread toucher = null;
         try {
             Path dir = local.dir();
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -155,23 +159,23 @@ public final class CacheOperations {
             RestorePrewarm.start(); // overlaps the key, whose GPU probe is the slow part
             store.removeStale(settings.tempMaxAge, false);
             EnvironmentKey key = completeKey();
-            ArchiveStore.Stored archive = store.find(key).orElse(null);
-            if (archive == null) {
+            ArchiveStore.Content content = store.content(key);
+            if (content.isEmpty()) {
                 MissExplanation miss = explainMiss(store, key);
                 LoadResult r = loadResult(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + store.describe()
                         + (miss == null ? "" : miss.sentence()), t0, null, null, 0, 0);
                 return new LoadResult(r.status(), r.message(), 0, 0, r.millis(), null, null, miss);
             }
-            archiveName = archive.location();
+            archiveName = content.archives().get(0).location();
+            // the key's last use, recorded beside the restore (one PUT on S3, off the critical path)
+            ArchiveStore used = store;
+            toucher = Workers.daemon("touch", () -> used.touch(key));
+            toucher.start();
             staging = local.newStaging();
-            SafeExtractor.Result r;
+            ContentRestore.Restored r;
             ExecutorService writers = Workers.pool("writer", settings.writerThreads);
-            try (InputStream in = archive.open(control)) {
-                SafeExtractor extractor = new SafeExtractor(ExtractionLimits.of(settings), writers);
-                if (settings.trustedKeys != null) {
-                    extractor.checkedBy(TrustedKeys.load(settings.trustedKeys).checkerFor(key));
-                }
-                r = extractor.extract(in, staging, control, archive.sideManifest());
+            try {
+                r = ContentRestore.into(content, staging, local, settings, key, writers, control);
             } finally {
                 writers.shutdownNow();
             }
@@ -181,8 +185,11 @@ public final class CacheOperations {
                         t0, archiveName, null, 0, 0);
             }
             staging = null;
+            int layers = content.layers().size();
             LoadResult ok = loadResult(LoadStatus.SUCCESS, "restored " + r.files() + " files, " + mib(r.bytes())
-                    + " from " + archiveName + (r.verified() ? "" : " (no manifest: an archive of the Python package)")
+                    + " from " + archiveName + (layers == 0 ? "" : layers == 1 && content.base() != null ? " and 1 layer"
+                    : content.base() != null ? " and " + layers + " layers" : " (" + layers + " layers)")
+                    + (r.verified() ? "" : " (no manifest: an archive of the Python package)")
                     + (r.signer() == null ? "" : ", signed by trusted key " + r.signer()),
                     t0, archiveName, null, r.files(), r.bytes());
             TreeFingerprint restored = TreeFingerprint.of(dir);
@@ -195,7 +202,20 @@ public final class CacheOperations {
             if (staging != null) {
                 LocalCache.deleteTree(staging);
             }
+            awaitQuietly(toucher);
             Stores.close(store);
+        }
+    }
+
+    /** Waits a little for a best-effort step before the store closes; it is a daemon, so a stuck one is left. */
+    private static void awaitQuietly(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -213,13 +233,24 @@ public final class CacheOperations {
     }
 
     /**
-     * @param onlyWhatIsNew publish only when the local cache holds a file (path and size) that the
-     *                      store's current archive lacks, when this JVM neither restored nor saved
-     *                      it: the agent's saves, so that a JVM that found the cache in place and
-     *                      compiled nothing rewrites nothing, and an older replica never replaces
-     *                      the store's archive with a subset of it
+     * Publishes what the key's content in the store lacks: the whole cache as the key's base where
+     * the store holds nothing for it, else the local files it lacks as a layer (nothing when it
+     * lacks none), then folds the layers into a new base when they pass their bound.
+     *
+     * @param onlyWhatIsNew the agent's saves, of a cache it manages: the cache's listing is recorded
+     *                      beside it, so that a later JVM that finds the cache in place and compiled
+     *                      nothing learns that without the store, the key or a native library
      */
     public SaveResult save(OperationControl control, boolean onlyWhatIsNew) {
+        return save(control, onlyWhatIsNew, false);
+    }
+
+    /**
+     * @param replace make the key's content exactly the local cache: published as its new base,
+     *                folding every layer (files only the store held are dropped), even where the
+     *                store already holds every local file ({@code save --replace})
+     */
+    public SaveResult save(OperationControl control, boolean onlyWhatIsNew, boolean replace) {
         long t0 = System.nanoTime();
         if (!settings.enabled) {
             return saveResult(SaveStatus.SKIPPED, "disabled by B10_TRANSFER_ENABLED", t0, null, null, 0, 0, 0);
@@ -251,73 +282,46 @@ public final class CacheOperations {
             store.removeStale(settings.tempMaxAge, true);
             EnvironmentKey key = completeKey();
             target = store.locationFor(key, settings.compression);
-            if (store.layout() == ArchiveWriter.Layout.PYTHON) {
+            if (store.layout() == ArchiveWriter.Layout.PYTHON && !replace) {
                 String name = StoreNames.archive(key, settings.compression);
                 if (store.find(key).filter(a -> a.location().endsWith("/" + name)).isPresent()) {
                     return saveResult(SaveStatus.SKIPPED, "the store already holds " + name
                             + " (B10_TRANSFER_KEY_MODE=seed: the first writer wins, as in the Python package)", t0, target, null, 0, 0, 0);
                 }
             }
-            Map<String, String> header = new LinkedHashMap<>();
-            header.put("key", key.text());
-            header.put("hash", key.hash());
-            key.components().forEach((k, v) -> header.put("key." + k, String.valueOf(v)));
-            header.put("created", Instant.now().toString());
-            header.put("writer", "b10-transfer-java");
-            ArchiveSignature.Signer signer = null;
-            if (settings.signingKey != null) {
-                signer = SigningKey.load(settings.signingKey).signerFor(key);
-                header.put(ArchiveSignature.SIGNER, signer.keyId());
-            }
-            ArchiveWriter.Carry carry = null;
-            if (onlyWhatIsNew && activity.lastKnown() == null && store.layout() == ArchiveWriter.Layout.NATIVE) {
-                StoreComparison compared = compareWithStore(store, key, before, control);
-                if (compared != null && compared.newLocally() == 0) {
-                    ListingRecord.write(local, before); // the next JVM learns it without the store
-                    return saveResult(SaveStatus.SKIPPED, "the store's archive " + compared.current().location()
-                            + " already holds every file of the local cache (" + before.sizes().size() + " of its "
-                            + compared.storeFiles() + "): nothing new to publish", t0, target, null, 0, 0, 0);
-                }
-                if (compared != null && !compared.onlyInStore().isEmpty()) {
-                    ArchiveStore.Stored current = compared.current();
-                    carry = new ArchiveWriter.Carry(compared.onlyInStore(), () -> current.open(control));
+            TreeFingerprint record = activity.lastKnown() != null ? activity.lastKnown() : ListingRecord.read(local);
+            ArchiveStore.Content content = store.layout() == ArchiveWriter.Layout.NATIVE ? store.content(key) : ArchiveStore.Content.NONE;
+            java.util.Set<String> fresh = null;
+            if (!content.isEmpty() && !replace) {
+                StoreFiles held = storeFiles(content, control);
+                fresh = held == null ? allFiles(before) : held.lackedBy(before, record);
+                if (fresh.isEmpty()) {
+                    if (onlyWhatIsNew) {
+                        ListingRecord.write(local, before); // the next JVM learns it without the store
+                    }
+                    return saveResult(SaveStatus.SKIPPED, "the store's content for the key (" + describeContent(content)
+                            + ") already holds every file of the local cache (" + before.sizes().size() + " of its "
+                            + held.files().size() + "): nothing new to publish", t0, target, null, 0, 0, 0);
                 }
             }
-            ArchiveWriter.Carry carried = carry;
-            ExecutorService readers = Workers.pool("reader", Math.min(4, settings.writerThreads));
-            ArchiveWriter.Result[] written = new ArchiveWriter.Result[1];
-            ArchiveStore.Stored published;
-            try {
-                ArchiveWriter writer = new ArchiveWriter(settings.compression, settings.zstdLevel, settings.zstdWorkers,
-                        settings.maxCacheBytes, readers, store.layout()).signedBy(signer);
-                published = store.publish(key, settings.compression, new Publisher.Body() {
-                    @Override
-                    public void writeTo(java.io.OutputStream out) throws IOException {
-                        written[0] = writer.write(dir, out, header, control, carried);
-                    }
-
-                    @Override
-                    public Map<String, String> manifest() {
-                        return written[0] == null ? null : written[0].signedManifest();
-                    }
-                }, control);
-            } finally {
-                readers.shutdownNow();
-            }
-            target = published.location();
-            long archiveBytes = published.size();
-            SaveResult ok = saveResult(SaveStatus.SUCCESS, "saved " + written[0].files() + " files, " + mib(written[0].bytes())
-                    + (carried == null ? "" : " (" + carried.files().size() + " of them kept from the store's archive,"
-                    + " which the local cache lacked)")
-                    + " as " + target + " (" + mib(archiveBytes) + ")"
-                    + (signer == null ? "" : ", signed by key " + signer.keyId()), t0, target, null,
-                    written[0].files(), written[0].bytes(), archiveBytes);
+            Written w = write(store, key, content, fresh, dir, control, replace);
+            target = w.published().location();
+            long archiveBytes = w.published().size();
+            boolean layer = w.published().layer();
+            SaveResult ok = saveResult(SaveStatus.SUCCESS, "saved " + w.result().files() + " files, " + mib(w.result().bytes())
+                    + " as " + (layer ? "a layer, " : "") + target + " (" + mib(archiveBytes) + ")"
+                    + (replace && !content.isEmpty() ? ", replacing the key's content (" + describeContent(content) + ")" : "")
+                    + (w.signer() == null ? "" : ", signed by key " + w.signer()),
+                    t0, target, null, w.result().files(), w.result().bytes(), archiveBytes);
             activity.saved(ok, before);
             if (onlyWhatIsNew) {
                 // the agent's saves, of a cache it manages; an explicit save writes nothing beside the cache it reads
                 ListingRecord.write(local, before);
             }
-            return ok;
+            control.settle(ok);
+            String after = Compaction.afterSave(this, store, key, control) + Retention.afterSave(store, settings);
+            return after.isEmpty() ? ok : saveResult(SaveStatus.SUCCESS, ok.message() + after, t0, target, null, ok.files(),
+                    ok.bytes(), ok.archiveBytes());
         } catch (Throwable t) {
             return saveResult(SaveStatus.ERROR, describe("save", t, target), t0, target, t, 0, 0, 0);
         } finally {
@@ -326,64 +330,106 @@ public final class CacheOperations {
     }
 
     /**
-     * The local cache against the store's current archive, by path and size.
-     *
-     * @param newLocally  local files the archive lacks (or holds with another size)
-     * @param onlyInStore the archive's files that the local cache lacks and that can be carried
-     *                    into a new archive without clashing with a local path
+     * What the key's content holds, or null where it cannot be read (a damaged archive or index):
+     * the save then publishes every local file as a layer, which can only add to the content.
      */
-    record StoreComparison(ArchiveStore.Stored current, int storeFiles, int newLocally, Map<String, Long> onlyInStore) {
-    }
-
-    /** Null when the store holds no archive for the key, or when it cannot be listed (then the save goes on as a full one). */
-    private StoreComparison compareWithStore(ArchiveStore store, EnvironmentKey key, TreeFingerprint local,
-                                             OperationControl control) {
+    private StoreFiles storeFiles(ArchiveStore.Content content, OperationControl control) {
         try {
-            ArchiveStore.Stored current = store.find(key).orElse(null);
-            if (current == null) {
-                return null;
-            }
-            Map<String, Long> stored;
-            try (InputStream in = current.open(control)) {
-                stored = ArchiveListing.read(in, settings.maxEntries, control);
-            }
-            int newLocally = 0;
-            for (Map.Entry<String, Long> f : local.sizes().entrySet()) {
-                if (!f.getValue().equals(stored.get(f.getKey().replace(java.io.File.separatorChar, '/')))) {
-                    newLocally++;
-                }
-            }
-            java.util.Set<String> localDirs = new java.util.HashSet<>();
-            for (String f : local.sizes().keySet()) {
-                for (int slash = f.indexOf('/'); slash > 0; slash = f.indexOf('/', slash + 1)) {
-                    localDirs.add(f.substring(0, slash));
-                }
-            }
-            Map<String, Long> onlyInStore = new java.util.HashMap<>();
-            for (Map.Entry<String, Long> f : stored.entrySet()) {
-                if (!local.sizes().containsKey(f.getKey()) && !clashesLocally(local.sizes().keySet(), localDirs, f.getKey())) {
-                    onlyInStore.put(f.getKey(), f.getValue());
-                }
-            }
-            return new StoreComparison(current, stored.size(), newLocally, onlyInStore);
+            return StoreFiles.of(content, settings.maxEntries, control);
         } catch (CancellationException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
+            b10.transfer.Log.get().debug("the key's content could not be listed ({}): every local file is published as a layer",
+                    e.getMessage());
             return null;
         }
     }
 
-    /** Whether a path of the archive is a local directory, or lies under a local file. */
-    static boolean clashesLocally(java.util.Set<String> localFiles, java.util.Set<String> localDirs, String path) {
-        if (localDirs.contains(path)) {
-            return true;
+    private static java.util.Set<String> allFiles(TreeFingerprint tree) {
+        java.util.Set<String> all = new java.util.HashSet<>();
+        for (String f : tree.sizes().keySet()) {
+            all.add(f.replace(java.io.File.separatorChar, '/'));
         }
-        for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
-            if (localFiles.contains(path.substring(0, slash))) {
-                return true;
+        return all;
+    }
+
+    static String describeContent(ArchiveStore.Content c) {
+        int n = c.layers().size();
+        return (c.base() != null ? c.base().location() : "no base") + (n == 0 ? "" : n == 1 ? " and 1 layer" : " and " + n + " layers");
+    }
+
+    /** An archive written and published, with who signed it. */
+    record Written(ArchiveWriter.Result result, ArchiveStore.Stored published, String signer) {
+    }
+
+    /**
+     * Writes the tree (or, with {@code only}, those of its files) and publishes it: a layer where
+     * {@code only} is given, else the key's base (a layer after all where another saver's base
+     * landed first); in the Python layout, the one archive.
+     */
+    Written write(ArchiveStore store, EnvironmentKey key, ArchiveStore.Content compacting, java.util.Set<String> only,
+                  Path tree, OperationControl control, boolean replace) throws IOException {
+        String id = StoreNames.uniqueId();
+        Map<String, String> header = new LinkedHashMap<>();
+        header.put("key", key.text());
+        header.put("hash", key.hash());
+        key.components().forEach((k, v) -> header.put("key." + k, String.valueOf(v)));
+        header.put("created", Instant.now().toString());
+        header.put("writer", "b10-transfer-java");
+        header.put(StoreNames.HEADER_ID, id);
+        boolean compaction = only == null && !compacting.isEmpty();
+        if (compaction) {
+            StringBuilder folds = new StringBuilder();
+            for (ArchiveStore.Stored l : compacting.layers()) {
+                folds.append(folds.length() == 0 ? "" : ",").append(l.id());
             }
+            header.put(StoreNames.HEADER_FOLDS, folds.toString());
         }
-        return false;
+        ArchiveSignature.Signer signer = null;
+        if (settings.signingKey != null) {
+            signer = SigningKey.load(settings.signingKey).signerFor(key);
+            header.put(ArchiveSignature.SIGNER, signer.keyId());
+        }
+        ExecutorService readers = Workers.pool("reader", Math.min(4, settings.writerThreads));
+        ArchiveWriter.Result[] written = new ArchiveWriter.Result[1];
+        try {
+            ArchiveWriter writer = new ArchiveWriter(settings.compression, settings.zstdLevel, settings.zstdWorkers,
+                    settings.maxCacheBytes, readers, store.layout()).signedBy(signer);
+            if (only != null) {
+                writer.onlyFiles(only);
+            }
+            Publisher.Body body = new Publisher.Body() {
+                @Override
+                public void writeTo(java.io.OutputStream out) throws IOException {
+                    written[0] = writer.write(tree, out, header, control);
+                }
+
+                @Override
+                public Map<String, String> manifest() {
+                    return written[0] == null ? null : written[0].signedManifest();
+                }
+
+                @Override
+                public String id() {
+                    return id;
+                }
+
+                @Override
+                public Map<String, Long> listing() {
+                    return written[0] == null ? null : written[0].listing();
+                }
+            };
+            ArchiveStore.Stored published = only != null ? store.publishLayer(key, settings.compression, body, control)
+                    : compaction ? store.compact(key, compacting, !replace, settings.compression, body, control)
+                    : store.publish(key, settings.compression, body, control);
+            return new Written(written[0], published, signer == null ? null : signer.keyId());
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
+    Settings settings() {
+        return settings;
     }
 
     public static String describe(String op, Throwable t, String archive) {

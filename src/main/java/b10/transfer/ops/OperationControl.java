@@ -76,6 +76,21 @@ public final class OperationControl implements TransferControl {
         }
     }
 
+    private volatile Object settled;
+
+    /**
+     * Records the result an operation has earned before its optional last steps (a save's
+     * compaction): what its runner reports if the bound cuts those steps, instead of an error for
+     * something that did happen.
+     */
+    public void settle(Object result) {
+        settled = result;
+    }
+
+    public Object settled() {
+        return settled;
+    }
+
     public void cancel(String reason) {
         if (cancelReason == null) {
             cancelReason = reason;

@@ -90,12 +90,12 @@ public final class Operations {
     }
 
     /**
-     * A save bounded by B10_TRANSFER_SAVE_TIMEOUT_S.
+     * A save bounded by B10_TRANSFER_SAVE_TIMEOUT_S: what the key's content lacks, as its base or a layer.
      *
-     * @param onlyWhatIsNew publish only when the local cache holds files the store's archive lacks (the agent's rule)
+     * @param onlyWhatIsNew the agent's saves: the cache's listing is recorded beside it
      */
     public SaveResult save(OperationControl control, boolean onlyWhatIsNew) {
-        return steps.saveWithTimeout(settings.saveTimeout, control, onlyWhatIsNew);
+        return steps.saveWithTimeout(settings.saveTimeout, control, onlyWhatIsNew, false);
     }
 
     /** A bounded load, its result logged in one line (the library's and the CLI's). */
@@ -107,7 +107,12 @@ public final class Operations {
 
     /** A bounded save, its result logged in one line (the library's and the CLI's). */
     public SaveResult saveAndReport(OperationControl control) {
-        SaveResult r = save(control, false);
+        return saveAndReport(control, false);
+    }
+
+    /** @param replace the key's content becomes exactly the local cache ({@code save --replace}) */
+    public SaveResult saveAndReport(OperationControl control, boolean replace) {
+        SaveResult r = steps.saveWithTimeout(settings.saveTimeout, control, false, replace);
         report("save", r.status().name(), r.message(), r.status() == b10.transfer.SaveStatus.ERROR);
         return r;
     }
@@ -130,12 +135,16 @@ public final class Operations {
         m.put("key", env.key().text());
         m.put("hash", env.key().hash());
         try (ArchiveStore store = openStore()) {
-            java.util.Optional<ArchiveStore.Stored> found = store.find(env.key());
+            ArchiveStore.Content content = store.content(env.key());
+            java.util.Optional<ArchiveStore.Stored> found = java.util.Optional.ofNullable(content.base() != null ? content.base()
+                    : content.layers().isEmpty() ? null : content.layers().get(content.layers().size() - 1));
             m.put("archive_path", found.map(ArchiveStore.Stored::location).orElse(store.locationFor(env.key(), settings.compression)));
             m.put("archive_exists", found.isPresent());
             m.put("archive_bytes", found.map(ArchiveStore.Stored::size).orElse(null));
             if (found.isPresent()) {
                 m.put("archive_signed_by", signerOf(found.get()));
+                m.put("layers", content.layers().size());
+                m.put("layer_bytes", content.layerBytes());
             }
         } catch (java.io.IOException | RuntimeException e) {
             m.put("archive_exists", false);
@@ -164,6 +173,18 @@ public final class Operations {
             }
         }
         return signer == null ? "unsigned" : signer;
+    }
+
+    /** {@code gc}: removes the keys the retention policy selects; with {@code dryRun}, only names them. */
+    public java.util.Map<String, Object> gc(boolean dryRun) {
+        try (ArchiveStore store = openStore()) {
+            return Retention.run(store, settings, dryRun);
+        } catch (java.io.IOException | RuntimeException e) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("store", settings.storeName());
+            m.put("error", CacheOperations.describe("gc", e, null));
+            return m;
+        }
     }
 
     /** The store's archives: {@code list}. */

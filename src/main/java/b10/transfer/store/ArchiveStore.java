@@ -1,22 +1,27 @@
 package b10.transfer.store;
 
 import b10.transfer.archive.ArchiveWriter;
+import b10.transfer.archive.TransferControl;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
-import b10.transfer.archive.TransferControl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Where archives are shared between machines: a directory on a mount ({@link FileStore}) or a
- * bucket on the S3 API (module s3). Every implementation keeps the same promises: a reader sees
- * a key's previous archive or its new one, whole, never a part; concurrent publishers need no
- * lock; what a crashed writer leaves is removed by later operations once older than the
- * temporaries' age. The archive's own manifest is verified by the reader, not by the store.
+ * bucket on the S3 API (module s3). A key's content is a base archive and the layers published
+ * over it ({@link Content}). Every implementation keeps the same promises: a reader sees a whole
+ * content, never a part of an archive; concurrent publishers need no lock and lose nothing (a
+ * layer is a new immutable archive; a base that finds one already there becomes a layer); what a
+ * crashed writer leaves, and what a compaction folded, is removed once older than the
+ * temporaries' age, so a reader that started before still finds it. The archives' own manifests
+ * are verified by the reader, not by the store.
  */
 public interface ArchiveStore extends AutoCloseable {
 
@@ -24,7 +29,7 @@ public interface ArchiveStore extends AutoCloseable {
     record Refusal(boolean absent, String message) {
     }
 
-    /** One published archive of a key. */
+    /** One published archive of a key: its base or one of its layers. */
     interface Stored {
         /** The path or URI, for messages. */
         String location();
@@ -46,6 +51,56 @@ public interface ArchiveStore extends AutoCloseable {
         default Map<String, String> sideManifest() {
             return null;
         }
+
+        /** Whether this archive is one of its key's layers (not its base). */
+        default boolean layer() {
+            return false;
+        }
+
+        /** The archive's id (what a base's header names among the layers it folds); null where it has none. */
+        default String id() {
+            return null;
+        }
+
+        /**
+         * The files the archive holds (relative path to size) from its index, or null where it has
+         * none (an archive of an earlier version, or of the Python package): then the archive is read.
+         */
+        default Map<String, Long> listing() throws IOException {
+            return null;
+        }
+    }
+
+    /**
+     * A key's content: the base (null where only layers exist) and the layers not folded into it,
+     * oldest first. A load applies the base, then each layer over it (the newest file wins).
+     *
+     * @param version an identity of this content that changes whenever it does (compared, never parsed)
+     */
+    record Content(Stored base, List<Stored> layers, String version) {
+        public static final Content NONE = new Content(null, List.of(), "none");
+
+        public boolean isEmpty() {
+            return base == null && layers.isEmpty();
+        }
+
+        /** The base first, then the layers in order. */
+        public List<Stored> archives() {
+            List<Stored> all = new ArrayList<>();
+            if (base != null) {
+                all.add(base);
+            }
+            all.addAll(layers);
+            return all;
+        }
+
+        public long layerBytes() {
+            long b = 0;
+            for (Stored s : layers) {
+                b += Math.max(0, s.size());
+            }
+            return b;
+        }
     }
 
     /** The members the store's archives have: the Python package's layout where a store is shared with it. */
@@ -62,17 +117,68 @@ public interface ArchiveStore extends AutoCloseable {
     /** Null when a save may go on, else why not; creates the store's directory where that is safe. */
     Refusal checkSave();
 
-    /** Removes what crashed writers left, older than the age. Never throws. */
+    /**
+     * Removes what crashed writers left, and what compactions folded, older than the age. Never
+     * throws. Loads remove nothing where they may not write.
+     */
     void removeStale(Duration maxAge, boolean forSave);
 
-    Optional<Stored> find(EnvironmentKey key) throws IOException;
+    /** The key's content; {@link Content#NONE} where the store holds nothing for it. */
+    Content content(EnvironmentKey key) throws IOException;
+
+    /** The key's base archive, or its newest layer where it has no base. */
+    default Optional<Stored> find(EnvironmentKey key) throws IOException {
+        Content c = content(key);
+        return Optional.ofNullable(c.base() != null ? c.base() : c.layers().isEmpty() ? null : c.layers().get(c.layers().size() - 1));
+    }
 
     /** Where the key's archive is or would be published, for {@code info}. */
     String locationFor(EnvironmentKey key, Settings.Compression compression);
 
-    /** Publishes the body as the key's archive, atomically; readers see the old one until it is whole. */
+    /**
+     * Publishes the body as the key's base where the key has no content when it lands, else as a
+     * layer over what is there (so two first saves racing both keep their files). In the Python
+     * layout: the key's one archive, replaced.
+     */
     Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
             throws IOException;
+
+    /** Publishes the body as a new layer of the key: a new immutable archive, nothing replaced. */
+    Stored publishLayer(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
+            throws IOException;
+
+    /**
+     * Publishes the body as the key's new base, folding {@code seen}'s layers: a compaction (the
+     * body holds {@code seen}'s base with its layers applied), or a replacement (the body is what
+     * the key's content is to be). Layers published meanwhile stay over it.
+     *
+     * @param onlyIfBaseUnchanged a compaction: null, with nothing published, where {@code seen}'s
+     *                            base is no longer current (another compaction landed first)
+     */
+    Stored compact(EnvironmentKey key, Content seen, boolean onlyIfBaseUnchanged, Settings.Compression compression,
+                   Publisher.Body body, TransferControl control) throws IOException;
+
+    /** Records that the key was used now (a load). Best effort: a reader without write access still loads. */
+    void touch(EnvironmentKey key);
+
+    /** A key the store holds, with what retention decides by. */
+    record KeyUsage(String hash, String keyText, int archives, long bytes, Instant lastSaved, Instant lastUsed) {
+    }
+
+    /** Every key with its size and last use (a listing and small records; no archive is read). */
+    List<KeyUsage> usage() throws IOException;
+
+    /**
+     * Removes every object of the key, unless it was used or saved after {@code usage.lastUsed()}
+     * (then false: a load or save raced the decision).
+     */
+    boolean remove(KeyUsage usage) throws IOException;
+
+    /** When the retention policy last ran on this store (null: never), so that saves run it rarely. */
+    Instant lastPolicyRun();
+
+    /** Records that the retention policy ran now. Best effort. */
+    void policyRan();
 
     /** Every key's archive, with what the store knows of it. */
     List<Map<String, Object>> list() throws IOException;

@@ -7,12 +7,14 @@ import b10.transfer.archive.ArchiveWriter;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
 import b10.transfer.archive.TransferControl;
+import b10.transfer.base.PausePoints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,15 +111,78 @@ public final class FileStore implements ArchiveStore {
         if (forSave || Files.isWritable(dir)) {
             TempCleaner.clean(dir, maxAge);
         }
+        if (forSave && !sharedWithPython) {
+            StoreDirectory.sweepFolded(dir, maxAge);
+        }
     }
 
     @Override
-    public Optional<Stored> find(EnvironmentKey key) throws IOException {
-        Optional<Path> p = newest(key);
-        if (p.isEmpty() && sharedWithPython) {
-            p = newestOfHosts(key);
+    public Content content(EnvironmentKey key) throws IOException {
+        if (sharedWithPython) {
+            Optional<Path> p = newest(key);
+            if (p.isEmpty()) {
+                p = newestOfHosts(key);
+            }
+            return p.isEmpty() ? Content.NONE : new Content(new StoredFile(p.get(), key.hash(), null), List.of(), version(p.get(), List.of()));
         }
-        return p.map(StoredFile::new);
+        List<Path> layerFiles = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (StoreNames.isLayer(n) && StoreNames.isOfKey(n, key)) {
+                    layerFiles.add(p);
+                }
+            }
+        }
+        Path base = newest(key).orElse(null);
+        if (base == null && layerFiles.isEmpty()) {
+            return Content.NONE;
+        }
+        // A compaction may replace the base between this read of its header and the load's open of
+        // it: the newer base then folds what this one did and more, and a layer applied twice
+        // gives the same files. What a compaction folded stays for the temporaries' age.
+        Map<String, String> header = base == null || layerFiles.isEmpty() ? Map.of() : ArchiveListing.header(Files.newInputStream(base));
+        java.util.Set<String> folded = folds(header);
+        List<Stored> layers = new ArrayList<>();
+        layerFiles.sort((a, b) -> StoreNames.compareIds(StoreNames.layerId(a.getFileName().toString()),
+                StoreNames.layerId(b.getFileName().toString())));
+        List<Path> live = new ArrayList<>();
+        for (Path p : layerFiles) {
+            String id = StoreNames.layerId(p.getFileName().toString());
+            if (!folded.contains(id)) {
+                layers.add(new StoredFile(p, key.hash(), id));
+                live.add(p);
+            }
+        }
+        return new Content(base == null ? null : new StoredFile(base, key.hash(), header.get(StoreNames.HEADER_ID)), layers,
+                version(base, live));
+    }
+
+    static java.util.Set<String> folds(Map<String, String> header) {
+        String f = header.get(StoreNames.HEADER_FOLDS);
+        return f == null || f.isEmpty() ? java.util.Set.of() : new java.util.HashSet<>(List.of(f.split(",")));
+    }
+
+    /** The base's identity (file, modification time, size) and the live layers' names. */
+    private static String version(Path base, List<Path> layers) {
+        StringBuilder b = new StringBuilder(identity(base));
+        for (Path p : layers) {
+            b.append('|').append(p.getFileName());
+        }
+        return b.toString();
+    }
+
+    private static String identity(Path p) {
+        if (p == null) {
+            return "-";
+        }
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return p.getFileName() + "@" + a.fileKey() + "/" + a.lastModifiedTime().toMillis() + "/" + a.size();
+        } catch (IOException e) {
+            return "-";
+        }
     }
 
     /** The Python package 0.0.x's {@code cache_<key>.<hostname>.latest.tar.gz}, any hostname, the newest. */
@@ -148,20 +213,145 @@ public final class FileStore implements ArchiveStore {
     public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
             throws IOException {
         Path target = dir.resolve(StoreNames.archive(key, compression));
-        Publisher.BeforeRename sideManifest;
         if (layout() == ArchiveWriter.Layout.PYTHON) {
             // written before the archive appears, so that a reader of the new archive finds its manifest
-            sideManifest = temp -> {
+            Publisher.BeforeRename sideManifest = temp -> {
                 if (body.manifest() != null) {
                     SideManifest.publishFor(temp, target, body.manifest(), key.text());
                 }
             };
-        } else {
-            // the key's text beside its archive, for explaining a miss from one listing
-            byte[] record = ArchiveMetadata.encode(Map.of("key", key.text(), "hash", key.hash()));
-            sideManifest = temp -> Publisher.publishSmall(dir, StoreNames.keyRecord(key.hash()), record);
+            return new StoredFile(Publisher.publish(dir, target.getFileName().toString(), body, sideManifest), key.hash(), null);
         }
-        return new StoredFile(Publisher.publish(dir, target.getFileName().toString(), body, sideManifest));
+        String id = idOf(body);
+        Path asLayer = dir.resolve(StoreNames.layer(key, id, compression));
+        Path placed = Publisher.publish(dir, target.getFileName().toString(), body, records(key, id, body), temp -> {
+            if (newest(key).isEmpty() && Publisher.createOnly(temp, target)) {
+                return target;
+            }
+            // another saver's base landed first: ours goes over it, so neither loses a file
+            Files.move(temp, asLayer, StandardCopyOption.ATOMIC_MOVE);
+            return asLayer;
+        });
+        return new StoredFile(placed, key.hash(), id);
+    }
+
+    @Override
+    public Stored publishLayer(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
+            throws IOException {
+        String id = idOf(body);
+        String name = StoreNames.layer(key, id, compression);
+        return new StoredFile(Publisher.publish(dir, name, body, records(key, id, body)), key.hash(), id);
+    }
+
+    /** Thrown by a compaction's placement when another compaction's base landed since its content was read. */
+    private static final class Superseded extends IOException {
+        Superseded() {
+            super("superseded");
+        }
+    }
+
+    @Override
+    public Stored compact(EnvironmentKey key, Content seen, boolean onlyIfBaseUnchanged, Settings.Compression compression,
+                          Publisher.Body body, TransferControl control) throws IOException {
+        String id = idOf(body);
+        Path target = dir.resolve(StoreNames.archive(key, compression));
+        String seenBase = seen.base() == null ? "-" : identity(((StoredFile) seen.base()).path());
+        try {
+            // Not atomic with the rename: two compactions finishing within the same instant can both
+            // land, and the later one wins; layers the winner does not fold stay over it, so no file
+            // is lost either way.
+            Path placed = Publisher.publish(dir, target.getFileName().toString(), body, records(key, id, body), temp -> {
+                if (onlyIfBaseUnchanged && !identity(newest(key).orElse(null)).equals(seenBase)) {
+                    throw new Superseded();
+                }
+                PausePoints.reach("before-compaction-rename");
+                return Publisher.replacing(target).place(temp);
+            });
+            return new StoredFile(placed, key.hash(), id);
+        } catch (Superseded e) {
+            return null;
+        }
+    }
+
+    private static String idOf(Publisher.Body body) {
+        return body.id() != null ? body.id() : StoreNames.uniqueId();
+    }
+
+    /** The archive's index and the key's record, published before the archive so it never lacks them. */
+    private Publisher.BeforeRename records(EnvironmentKey key, String id, Publisher.Body body) {
+        byte[] record = ArchiveMetadata.encode(Map.of("key", key.text(), "hash", key.hash()));
+        return temp -> {
+            if (body.listing() != null) {
+                Publisher.publishSmall(dir, StoreNames.index(key.hash(), id), ContentIndex.encode(body.listing()));
+            }
+            // the key's text beside its archive, for explaining a miss from one listing
+            Publisher.publishSmall(dir, StoreNames.keyRecord(key.hash()), record);
+        };
+    }
+
+    @Override
+    public void touch(EnvironmentKey key) {
+        Path marker = dir.resolve(StoreNames.usedMarker(key.hash()));
+        try {
+            Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (java.nio.file.NoSuchFileException e) {
+            try {
+                Publisher.publishSmall(dir, marker.getFileName().toString(), new byte[0]);
+            } catch (IOException | RuntimeException ignored) {
+                // a reader without write access: its loads are not recorded
+            }
+        } catch (IOException | RuntimeException e) {
+            // a reader without write access: its loads are not recorded
+        }
+    }
+
+    @Override
+    public List<KeyUsage> usage() throws IOException {
+        List<KeyUsage> out = new ArrayList<>();
+        for (StoreDirectory.Entries e : StoreDirectory.read(dir, this::unreadable).values()) {
+            if (e.archives().isEmpty()) {
+                continue;
+            }
+            out.add(new KeyUsage(e.hash(), e.keyText(), e.archives().size(), e.bytes(), e.lastSaved(), e.lastUsed()));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean remove(KeyUsage usage) throws IOException {
+        StoreDirectory.Entries e = StoreDirectory.read(dir, this::unreadable).get(usage.hash());
+        if (e == null) {
+            return true;
+        }
+        if (e.lastUsed().isAfter(usage.lastUsed())) {
+            return false;
+        }
+        // the archives first, so that a load that starts now finds no key rather than a part of one
+        for (Path p : e.archives()) {
+            Files.deleteIfExists(p);
+        }
+        for (Path p : e.others()) {
+            Files.deleteIfExists(p);
+        }
+        return true;
+    }
+
+    @Override
+    public java.time.Instant lastPolicyRun() {
+        try {
+            return Files.getLastModifiedTime(dir.resolve(StoreNames.POLICY_MARKER)).toInstant();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void policyRan() {
+        try {
+            Publisher.publishSmall(dir, StoreNames.POLICY_MARKER, new byte[0]);
+        } catch (IOException | RuntimeException e) {
+            // the next save runs the policy again: only work repeated
+        }
     }
 
     @Override
@@ -169,7 +359,32 @@ public final class FileStore implements ArchiveStore {
     }
 
     /** An archive file; opening refuses anything but a regular file (a FIFO would block the reader). */
-    private record StoredFile(Path path) implements Stored {
+    private final class StoredFile implements Stored {
+        private final Path path;
+        private final String hash;
+        /** Null for a base whose header has not been read (it is read when its index is asked for). */
+        private final String id;
+
+        StoredFile(Path path, String hash, String id) {
+            this.path = path;
+            this.hash = hash;
+            this.id = id;
+        }
+
+        Path path() {
+            return path;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public boolean layer() {
+            return StoreNames.isLayer(path.getFileName().toString());
+        }
+
         @Override
         public String location() {
             return path.toString();
@@ -196,6 +411,24 @@ public final class FileStore implements ArchiveStore {
         public Map<String, String> sideManifest() {
             return SideManifest.readFor(path);
         }
+
+        @Override
+        public Map<String, Long> listing() throws IOException {
+            if (sharedWithPython) {
+                return null;
+            }
+            String archiveId = id != null ? id : ArchiveListing.header(open(TransferControl.NONE)).get(StoreNames.HEADER_ID);
+            if (archiveId == null) {
+                return null;
+            }
+            Path index = dir.resolve(StoreNames.index(hash, archiveId));
+            if (!Files.isRegularFile(index, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+            try (InputStream in = Files.newInputStream(index)) {
+                return ContentIndex.decode(in, index.toString());
+            }
+        }
     }
 
     /** The key's archive, whichever compression it was written with; the newer if both exist. */
@@ -219,11 +452,11 @@ public final class FileStore implements ArchiveStore {
 
     /**
      * An archive of some key ({@code cache_<hash>.latest.tar.zst|.gz}, or the Python package 0.0.x's
-     * {@code cache_<hash>.<host>.latest.tar.gz}); temporaries start with a dot, and neither its staging
+     * {@code cache_<hash>.<host>.latest.tar.gz}), or a layer; temporaries start with a dot, and neither its staging
      * files ({@code .incomplete.}) nor our side manifests end like an archive.
      */
     static boolean isArchiveName(String fileName) {
-        return StoreNames.isArchive(fileName);
+        return StoreNames.isArchive(fileName) || StoreNames.isLayer(fileName);
     }
 
     /**
@@ -245,7 +478,10 @@ public final class FileStore implements ArchiveStore {
         return dir.resolve(StoreNames.archive(key, c));
     }
 
-    /** Every archive in the store, with its header where it has one (only the first entry is read). */
+    /**
+     * Every key: its base (or, where it has none, its newest layer) with the header where it has
+     * one (only the first entry is read), its layers, all its archives' bytes and its last use.
+     */
     @Override
     public List<Map<String, Object>> list() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
@@ -255,26 +491,25 @@ public final class FileStore implements ArchiveStore {
         if (!Files.isDirectory(dir)) {
             throw new CacheError("store " + describe() + " is not a directory");
         }
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                if (isArchiveName(p.getFileName().toString())) {
-                    files.add(p);
-                }
+        List<StoreDirectory.Entries> keys = new ArrayList<>(StoreDirectory.read(dir, this::unreadable).values());
+        keys.removeIf(e -> e.archives().isEmpty());
+        for (StoreDirectory.Entries e : keys) {
+            Path p = e.base();
+            if (p == null) {
+                p = e.layers.stream().max((a, b) -> e.modified(a).compareTo(e.modified(b))).orElseThrow();
             }
-        } catch (IOException e) {
-            throw new CacheError(unreadable(e), e);
-        }
-        files.sort(null);
-        for (Path p : files) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file", p.getFileName().toString());
             m.put("path", p.toString());
             m.put("size_bytes", Files.size(p));
-            m.put("modified", Files.getLastModifiedTime(p).toInstant().toString());
+            m.put("modified", e.modified(p).toString());
             m.putAll(header(p));
+            m.put("layers", e.layers.size());
+            m.put("store_bytes", e.bytes());
+            m.put("last_used", e.lastUsed().toString());
             out.add(m);
         }
+        out.sort((a, b) -> String.valueOf(a.get("file")).compareTo(String.valueOf(b.get("file"))));
         return out;
     }
 

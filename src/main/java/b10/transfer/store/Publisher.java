@@ -28,6 +28,52 @@ public final class Publisher {
         default java.util.Map<String, String> manifest() {
             return null;
         }
+
+        /** The archive's id (its header's), which names its index and, for a layer, its file; null for none. */
+        default String id() {
+            return null;
+        }
+
+        /** The files {@link #writeTo} wrote (relative path to size): the archive's index; null for none. */
+        default java.util.Map<String, Long> listing() {
+            return null;
+        }
+    }
+
+    /** Moves the whole, synced temporary to its final place, and says where that is. */
+    public interface Placement {
+        Path place(Path temp) throws IOException;
+    }
+
+    /** The usual placement: renamed over the final name (the last publisher wins). */
+    public static Placement replacing(Path target) {
+        return temp -> {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        };
+    }
+
+    /**
+     * Puts the temporary at {@code target} only where nothing is there: a hard link, which the
+     * filesystem creates or refuses atomically (also on NFS), then the temporary's name removed.
+     * False, with the temporary left in place, where the target exists. On a filesystem without
+     * hard links it falls back to a test and a rename, which two publishers can race (the later one
+     * then replaces the earlier: the behaviour without layers).
+     */
+    public static boolean createOnly(Path temp, Path target) throws IOException {
+        try {
+            Files.createLink(target, temp);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        }
+        Files.delete(temp);
+        return true;
     }
 
     /** Runs on the whole, synced temporary just before it is renamed into place. */
@@ -48,8 +94,13 @@ public final class Publisher {
     }
 
     public static Path publish(Path dir, String finalName, Body body, BeforeRename beforeRename) throws IOException {
+        return publish(dir, finalName, body, beforeRename, replacing(dir.resolve(finalName)));
+    }
+
+    /** @param finalName the name the temporary's is made from; {@code placement} decides where it lands */
+    public static Path publish(Path dir, String finalName, Body body, BeforeRename beforeRename, Placement placement)
+            throws IOException {
         Path temp = dir.resolve(temporaryName(finalName));
-        Path target = dir.resolve(finalName);
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 PausePoints.reach("temp-created");
@@ -63,7 +114,7 @@ public final class Publisher {
                 beforeRename.accept(temp);
             }
             PausePoints.reach("before-rename");
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Path target = placement.place(temp);
             PausePoints.reach("after-rename");
             syncDirectory(dir);
             return target;

@@ -179,11 +179,19 @@ class AgentTest {
             archive = s.filter(p -> p.getFileName().toString().endsWith(".tar.zst")).findFirst().orElseThrow();
         }
         long before = Files.getLastModifiedTime(archive).toMillis();
+        long layers = layers();
         ChildJvm.Result r = app(System.getProperty("java.home"), env(local, "APP_WARMUP", "1",
                 "B10_TRANSFER_SAVE_AFTER_METHOD", "b10.transfer.agent.testapp.App#warmup"), "SAVE_ON_EXIT=false");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.err().contains("save after b10.transfer.agent.testapp.App#warmup SUCCESS"), r.err());
-        assertTrue(Files.getLastModifiedTime(archive).toMillis() > before);
+        assertTrue(r.err().contains("save after b10.transfer.agent.testapp.App#warmup SUCCESS") && r.err().contains("as a layer"), r.err());
+        assertEquals(layers + 1, layers(), "the warm-up's new kernel is published as a layer");
+        assertEquals(before, Files.getLastModifiedTime(archive).toMillis(), "the base is not rewritten");
+    }
+
+    private long layers() throws Exception {
+        try (Stream<Path> s = Files.list(store)) {
+            return s.filter(p -> p.getFileName().toString().contains(".layer.")).count();
+        }
     }
 
     @Test
@@ -262,7 +270,7 @@ class AgentTest {
     }
 
     @Test
-    void twoProcessesSavingTheSameKey_leaveOneWholeArchive_andNoTemporaries() throws Exception {
+    void twoProcessesSavingTheSameKeyAtOnce_bothLand_andLeaveNoTemporaries() throws Exception {
         Path a = Files.createDirectories(tmp.resolve("sa/cache"));
         Path b = Files.createDirectories(tmp.resolve("sb/cache"));
         byte[] big = new byte[8 << 20];
@@ -276,16 +284,14 @@ class AgentTest {
         Process y = pb.start();
         assertEquals(0, x.waitFor());
         assertEquals(0, y.waitFor());
-        assertFalse(SurvivalKit.onlyArchiveAndItsRecord(store).startsWith("."));
+        // each save lands (as a layer over the key's content, or its base): nothing replaced, nothing lost
+        List<String> names = SurvivalKit.archivesAndKeyRecords(store);
+        assertTrue(names.stream().noneMatch(n -> n.startsWith(".")), "no temporary: " + names);
         Path restored = tmp.resolve("sr/cache");
         ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env(restored), 60, "-jar", ChildJvm.jar().toString(), "load");
         assertEquals(0, r.exit(), r.err());
-        try (Stream<Path> s = Files.list(restored)) {
-            List<String> names = s.map(p -> p.getFileName().toString()).toList();
-            assertTrue(names.equals(List.of("a.bin")) || names.equals(List.of("b.bin")), names.toString());
-            Path one = restored.resolve(names.get(0));
-            Path src = (names.get(0).equals("a.bin") ? a : b).resolve(names.get(0));
-            assertTrue(java.util.Arrays.equals(Files.readAllBytes(src), Files.readAllBytes(one)));
+        for (Path src : List.of(a.resolve("a.bin"), b.resolve("b.bin"))) {
+            assertTrue(java.util.Arrays.equals(Files.readAllBytes(src), Files.readAllBytes(restored.resolve(src.getFileName()))), src.toString());
         }
     }
 

@@ -21,17 +21,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of real CLI processes saving and loading a ~400 MB, 10,000-file cache: at random instants
- * and at the named points of {@code PausePoints}. After every kill the store holds the old or the
- * new archive, whole; the local cache is as before or wholly new; nothing else changed; and the
+ * kill -9 of real CLI processes saving ({@code save --replace}: the key's content becomes the saved
+ * cache) and loading a ~400 MB, 10,000-file cache: at random instants and at the named points of
+ * {@code PausePoints}. After every kill the store holds the old or the new archive, whole; the local cache is as before or wholly new; nothing else changed; and the
  * next operations succeed and remove the leftovers once they are past their age.
  */
 class CrashTest {
     static final int FILES = 10_000;
     static final long BYTES = 400L << 20;
-    // 16 each: enough to land before, during and after the renames many times, and the suite stays under 10 minutes on 2 cores
-    static final int SAVE_KILLS = 16;
-    static final int LOAD_KILLS = 16;
+    // 12 each: enough to land before, during and after the renames many times, and the suite stays under 10 minutes on 2 cores
+    static final int SAVE_KILLS = 12;
+    static final int LOAD_KILLS = 12;
     static final List<String> ROWS = new ArrayList<>();
 
     @TempDir
@@ -78,9 +78,9 @@ class CrashTest {
     /** The store's one published archive (temporaries aside). */
     static Path published(Path store) throws Exception {
         try (Stream<Path> s = Files.list(store)) {
-            // temporaries start with a dot; the key's record (cache_<hash>.b10-key) is not an archive
+            // temporaries start with a dot; the key's record and the archives' indexes are not archives
             List<Path> archives = s.filter(p -> !p.getFileName().toString().startsWith(".")
-                    && !p.getFileName().toString().endsWith(".b10-key")).toList();
+                    && !p.getFileName().toString().endsWith(".b10-key") && !p.getFileName().toString().endsWith(".b10-index")).toList();
             assertEquals(1, archives.size(), "one archive under one key: " + archives);
             return archives.get(0);
         }
@@ -123,7 +123,7 @@ class CrashTest {
         Path local = loads.resolve("cache");
         Files.createDirectories(store);
         Map<String, String> before = SurvivalKit.snapshot(root, p -> outside(p, store, loads));
-        long saveMillis = runCli(env(a, store), "SUCCESS", "save");
+        long saveMillis = runCli(env(a, store), "SUCCESS", "save", "--replace");
         assertEquals("A", checkStore(store));
         Random rnd = new Random(7);
 
@@ -134,7 +134,7 @@ class CrashTest {
         int keptOld = 0;
         int gotNew = 0;
         while (kills < SAVE_KILLS) {
-            Child c = Child.start(env(current.equals("A") ? b : a, store), logs, List.of(), "save", "--quiet");
+            Child c = Child.start(env(current.equals("A") ? b : a, store), logs, List.of(), "save", "--replace", "--quiet");
             Thread.sleep((long) (saveMillis * (0.05 + 1.15 * rnd.nextDouble()))); // past the end at times: a rename must be hit too
             if (c.process().isAlive()) {
                 c.kill9();
@@ -155,12 +155,12 @@ class CrashTest {
         int saveTemps = SurvivalKit.temporaries(store).size();
         assertTrue(saveTemps > 0, "some kills left a store temporary to clean");
         // a save with the default age leaves young temporaries alone: they may be another saver's
-        runCli(env(a, store), "SUCCESS", "save");
+        runCli(env(a, store), "SUCCESS", "save", "--replace");
         assertEquals(saveTemps, SurvivalKit.temporaries(store).size(), "young temporaries are kept");
         Thread.sleep(1100);
-        runCli(env(b, store, "B10_TRANSFER_TEMP_MAX_AGE_S", "1"), "SUCCESS", "save");
+        runCli(env(b, store, "B10_TRANSFER_TEMP_MAX_AGE_S", "1"), "SUCCESS", "save", "--replace");
         assertEquals(List.of(), SurvivalKit.temporaries(store), "temporaries past their age are removed");
-        runCli(env(a, store), "SUCCESS", "save");
+        runCli(env(a, store), "SUCCESS", "save", "--replace");
         assertEquals("A", checkStore(store));
         ROWS.add("| kill -9 of `save` at random instants (10,000 files, 400 MiB) | " + kills + " kills (" + finished
                 + " saves ended first) | after every kill the store's archive is whole: the old version " + keptOld
@@ -206,17 +206,17 @@ class CrashTest {
         Path local = loads.resolve("cache");
         Files.createDirectories(store);
         Map<String, String> before = SurvivalKit.snapshot(root, p -> outside(p, store, loads));
-        runCli(env(a, store), "SUCCESS", "save");
+        runCli(env(a, store), "SUCCESS", "save", "--replace");
         List<String> held = new ArrayList<>();
         for (String point : List.of("temp-created", "mid-transfer", "after-fsync", "before-rename", "after-rename")) {
             int tempsBefore = SurvivalKit.temporaries(store).size();
-            killAt(point, env(b, store), "save");
+            killAt(point, env(b, store), "save", "--replace");
             String version = checkStore(store);
             List<Path> temps = SurvivalKit.temporaries(store);
             if (point.equals("after-rename")) {
                 assertEquals("B", version, "renamed: the new archive is published, whole");
                 assertEquals(tempsBefore, temps.size(), "renamed: the temporary is the archive now");
-                runCli(env(a, store), "SUCCESS", "save");
+                runCli(env(a, store), "SUCCESS", "save", "--replace");
             } else {
                 assertEquals("A", version, "killed at " + point + ": the old archive stays");
                 assertEquals(tempsBefore + 1, temps.size(), "killed at " + point + ": its temporary is left for a later cleanup");
@@ -224,10 +224,10 @@ class CrashTest {
             held.add("save@" + point);
         }
         Thread.sleep(1100);
-        runCli(env(b, store, "B10_TRANSFER_TEMP_MAX_AGE_S", "1"), "SUCCESS", "save");
+        runCli(env(b, store, "B10_TRANSFER_TEMP_MAX_AGE_S", "1"), "SUCCESS", "save", "--replace");
         assertEquals(List.of(), SurvivalKit.temporaries(store));
         assertEquals("B", checkStore(store));
-        runCli(env(a, store), "SUCCESS", "save");
+        runCli(env(a, store), "SUCCESS", "save", "--replace");
 
         // loads into an absent cache: a single rename puts the staging directory in place
         for (String point : List.of("staging-created", "mid-transfer", "before-swap", "after-swap")) {

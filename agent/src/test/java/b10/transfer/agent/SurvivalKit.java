@@ -266,14 +266,31 @@ final class SurvivalKit {
         return archiveName.substring(0, archiveName.indexOf('.')) + ".b10-key";
     }
 
-    /** The store holds exactly one archive and its key record, nothing else (no temporaries); returns the archive's name. */
+    /**
+     * The store holds exactly one archive with its key record and its index (cache_<hash>.<id>.b10-index),
+     * and at most the key's use marker, nothing else (no temporaries, no layer); returns the archive's name.
+     */
     static String onlyArchiveAndItsRecord(Path store) throws IOException {
+        List<String> names = archivesAndKeyRecords(store);
+        org.junit.jupiter.api.Assertions.assertEquals(2, names.size(), names.toString());
+        String archive = names.get(1);
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(keyRecordOf(archive), archive), names);
         try (java.util.stream.Stream<Path> s = Files.list(store)) {
-            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
-            org.junit.jupiter.api.Assertions.assertEquals(2, names.size(), names.toString());
-            String archive = names.get(1);
-            org.junit.jupiter.api.Assertions.assertEquals(List.of(keyRecordOf(archive), archive), names);
-            return archive;
+            String hash = archive.substring(0, archive.indexOf('.'));
+            org.junit.jupiter.api.Assertions.assertEquals(1, s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(hash + ".") && n.endsWith(".b10-index")).count(), "the archive's index");
+        }
+        return archive;
+    }
+
+    /**
+     * The store's names, sorted, without the archives' indexes (which each publish adds beside its
+     * archive) and the keys' use markers (which each load touches).
+     */
+    static List<String> archivesAndKeyRecords(Path store) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(store)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".b10-index") && !n.endsWith(".used"))
+                    .sorted().toList();
         }
     }
 

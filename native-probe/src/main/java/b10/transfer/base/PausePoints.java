@@ -6,7 +6,9 @@ package b10.transfer.base;
  * {@code -Db10.transfer.pauseAt=NAME[,NAME...]}: then, on reaching a named point, the thread prints
  * {@code b10-transfer: paused at NAME} to stderr and sleeps until the process is killed.
  * <p>Save: temp-created, mid-transfer, after-fsync, before-rename, after-rename; on S3 also
- * before-pointer (the archive uploaded, the pointer not yet replaced) and after-pointer.
+ * before-pointer (the archive uploaded, the pointer not yet replaced) and after-pointer. A save's
+ * compaction (its layer already published): compaction-started, before-compaction-rename
+ * (directory store), compaction-published.
  * Load: staging-created, mid-transfer, before-swap, between-swap-renames, after-swap.
  */
 public final class PausePoints {

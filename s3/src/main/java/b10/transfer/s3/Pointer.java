@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * A key's pointer object, {@code cache_<hash>.latest}: which immutable archive object is the
- * key's current one, and which ones it replaced lately. The retired list is what lets a saver
+ * key's base, and which ones it replaced lately (earlier bases, and the layers a compaction folded
+ * into it: a layer object the pointer names as retired is no longer applied). The retired list is what lets a saver
  * delete an old archive only after every reader that could have read the old pointer is done;
  * it is carried from pointer to pointer by read-modify-write with If-Match, so no concurrent
  * saver's update is lost. A properties text, like the archive's own header.
@@ -32,6 +33,11 @@ record Pointer(String archive, String etag, long size, String keyText, String cr
     static final int MAX_RETIRED = 256;
 
     record Retired(String archive, Instant since) {
+    }
+
+    /** This pointer with another base and retirements; the writer and the time renewed. */
+    Pointer with(String archive, String etag, long size, List<Retired> retired, String created) {
+        return new Pointer(archive, etag, size, keyText, created, "b10-transfer-java " + ProcessHandle.current().pid(), retired);
     }
 
     byte[] encode() {

@@ -8,6 +8,7 @@ import b10.transfer.key.EnvironmentKey;
 import b10.transfer.archive.TransferControl;
 import b10.transfer.base.Workers;
 import b10.transfer.store.ArchiveStore;
+import b10.transfer.store.ContentIndex;
 import b10.transfer.base.PausePoints;
 import b10.transfer.store.Publisher;
 import b10.transfer.store.StoreNames;
@@ -20,7 +21,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -186,15 +186,10 @@ public final class S3Store implements ArchiveStore {
     static boolean startedBefore(MultipartUpload u, Instant cutoff) {
         Instant started = u.initiated();
         String key = u.key();
-        int slash = key.lastIndexOf('/');
-        int dash = key.indexOf('-', slash + 1);
-        if (dash > slash + 1) {
-            try {
-                Instant named = Instant.ofEpochMilli(Long.parseLong(key.substring(slash + 1, dash)));
-                started = started == null || named.isBefore(started) ? named : started;
-            } catch (NumberFormatException e) {
-                // not one of our names: the listed time decides
-            }
+        long named = StoreNames.idMillis(StoreNames.objectId(key.substring(key.lastIndexOf('/') + 1)));
+        if (named > 0) {
+            Instant n = Instant.ofEpochMilli(named);
+            started = started == null || n.isBefore(started) ? n : started;
         }
         return started != null && started.isBefore(cutoff);
     }
@@ -241,14 +236,51 @@ public final class S3Store implements ArchiveStore {
         }
     }
 
+    /**
+     * The key's content: the base the pointer names, and the layer objects in the key's folder
+     * that the pointer does not name (as its base, or retired: folded by a compaction). The pointer
+     * is read first, so a compaction landing between the two reads leaves its folded layers still
+     * listed, which the older pointer applies: the same files either way.
+     */
     @Override
-    public Optional<Stored> find(EnvironmentKey key) throws IOException {
+    public Content content(EnvironmentKey key) throws IOException {
+        Current c;
         try {
-            Current c = readPointer(key);
-            return c == null ? Optional.empty() : Optional.of(new StoredObject(c.pointer()));
+            c = readPointer(key);
         } catch (SdkException e) {
             throw S3Errors.describe("reading the pointer", uri(pointerName(key)), e, where);
         }
+        Set<String> named = new HashSet<>();
+        StoredObject base = null;
+        if (c != null) {
+            named.add(c.pointer().archive());
+            c.pointer().retired().forEach(r -> named.add(r.archive()));
+            base = new StoredObject(c.pointer().archive(), c.pointer().etag(), c.pointer().size(), false);
+        }
+        List<StoredObject> layers = new ArrayList<>();
+        String folder = folder(key);
+        try {
+            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key(folder))).contents()) {
+                String name = folder + o.key().substring(where.key(folder).length());
+                if (StoreNames.isLayerObject(name.substring(folder.length())) && !named.contains(name)) {
+                    layers.add(new StoredObject(name, o.eTag(), o.size(), true));
+                }
+            }
+        } catch (SdkException e) {
+            throw S3Errors.describe("listing", uri(folder), e, where);
+        }
+        if (base == null && layers.isEmpty()) {
+            return Content.NONE;
+        }
+        layers.sort((x, y) -> StoreNames.compareIds(x.id(), y.id()));
+        StringBuilder version = new StringBuilder(c == null ? "-" : c.etag());
+        layers.forEach(l -> version.append('|').append(l.name));
+        return new Content(base, List.copyOf(layers), version.toString());
+    }
+
+    /** {@code archives/cache_<hash>/}: where the key's archives and their indexes are. */
+    private static String folder(EnvironmentKey key) {
+        return StoreNames.ARCHIVES + StoreNames.PREFIX + key.hash() + "/";
     }
 
     @Override
@@ -257,28 +289,57 @@ public final class S3Store implements ArchiveStore {
     }
 
     private final class StoredObject implements Stored {
-        private final Pointer pointer;
+        private final String name;
+        private final String etag;
+        private final long size;
+        private final boolean layer;
 
-        StoredObject(Pointer pointer) {
-            this.pointer = pointer;
+        StoredObject(String name, String etag, long size, boolean layer) {
+            this.name = name;
+            this.etag = etag;
+            this.size = size;
+            this.layer = layer;
+        }
+
+        @Override
+        public boolean layer() {
+            return layer;
         }
 
         @Override
         public String location() {
-            return uri(pointer.archive());
+            return uri(name);
         }
 
         @Override
         public long size() {
-            return pointer.size();
+            return size;
+        }
+
+        @Override
+        public String id() {
+            return StoreNames.objectId(name.substring(name.lastIndexOf('/') + 1));
+        }
+
+        @Override
+        public Map<String, Long> listing() throws IOException {
+            String index = StoreNames.indexObject(name);
+            try {
+                ResponseBytes<GetObjectResponse> r = client().getObjectAsBytes(b -> b.bucket(where.bucket()).key(where.key(index)));
+                return ContentIndex.decode(r.asByteArrayUnsafe(), uri(index));
+            } catch (NoSuchKeyException e) {
+                return null; // an archive of an earlier version: it is read instead
+            } catch (SdkException e) {
+                throw S3Errors.describe("reading the index", uri(index), e, where);
+            }
         }
 
         @Override
         public InputStream openHead(int bytes) throws IOException {
-            String key = where.key(pointer.archive());
-            String range = "bytes=0-" + (Math.min(bytes, pointer.size()) - 1);
+            String key = where.key(name);
+            String range = "bytes=0-" + (Math.min(bytes, size) - 1);
             try {
-                return new S3ReadErrors(client().getObject(b -> b.bucket(where.bucket()).key(key).range(range).ifMatch(pointer.etag())),
+                return new S3ReadErrors(client().getObject(b -> b.bucket(where.bucket()).key(key).range(range).ifMatch(etag)),
                         StoredObject.this);
             } catch (SdkException e) {
                 throw readError(e, this);
@@ -287,19 +348,19 @@ public final class S3Store implements ArchiveStore {
 
         @Override
         public InputStream open(TransferControl control) throws IOException {
-            String key = where.key(pointer.archive());
+            String key = where.key(name);
             if (where.connections() == 1) {
                 // one plain GET, streamed: the baseline the ranged reads are measured against
                 try {
-                    return new S3ReadErrors(client().getObject(b -> b.bucket(where.bucket()).key(key).ifMatch(pointer.etag())),
+                    return new S3ReadErrors(client().getObject(b -> b.bucket(where.bucket()).key(key).ifMatch(etag)),
                             StoredObject.this);
                 } catch (SdkException e) {
                     throw readError(e, this);
                 }
             }
             int parallel = Math.max(1, Math.min(where.connections(), heapSlots(where.partBytes())));
-            return new S3ReadErrors(new RangedDownload(client(), where.bucket(), key, pointer.etag(),
-                    pointer.size(), where.partBytes(), parallel, control), StoredObject.this);
+            return new S3ReadErrors(new RangedDownload(client(), where.bucket(), key, etag,
+                    size, where.partBytes(), parallel, control), StoredObject.this);
         }
     }
 
@@ -348,10 +409,11 @@ public final class S3Store implements ArchiveStore {
         return S3Errors.describe("reading", archive.location(), e, where);
     }
 
-    @Override
-    public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
-            throws IOException {
-        String name = StoreNames.immutableArchive(key, compression);
+    /** An archive object uploaded, verified and indexed. */
+    private record Upload(String name, PartUpload.Uploaded uploaded) {
+    }
+
+    private Upload upload(String name, Publisher.Body body, TransferControl control) throws IOException {
         int parallel = Math.max(1, Math.min(where.connections(), heapSlots(where.partBytes()) - 1));
         PartUpload upload = new PartUpload(client(), where.bucket(), where.key(name), where.partBytes(), parallel, control);
         PartUpload.Uploaded uploaded;
@@ -366,15 +428,105 @@ public final class S3Store implements ArchiveStore {
             throw e;
         }
         verifyStored(name, uploaded);
-        PausePoints.reach("before-pointer");
-        try {
-            Pointer p = replacePointer(key, name, uploaded, control);
-            PausePoints.reach("after-pointer");
-            removeOrphans(key, p);
-            return new StoredObject(p);
-        } catch (SdkException e) {
-            throw S3Errors.describe("replacing the pointer", uri(pointerName(key)), e, where);
+        if (body.listing() != null) {
+            String index = StoreNames.indexObject(name);
+            try {
+                client().putObject(b -> b.bucket(where.bucket()).key(where.key(index)).contentType("application/gzip"),
+                        RequestBody.fromBytes(ContentIndex.encode(body.listing())));
+            } catch (SdkException e) {
+                // the archive stays: a layer without its index is read instead, a base no pointer names is swept by age
+                throw S3Errors.describe("uploading the index", uri(index), e, where);
+            }
         }
+        return new Upload(name, uploaded);
+    }
+
+    private static String idOf(Publisher.Body body) {
+        return body.id() != null ? body.id() : StoreNames.uniqueId();
+    }
+
+    /**
+     * A layer object: live as soon as its upload completes, with no pointer update (so no saver
+     * ever waits for another, and no server's conditional writes can lose it). Where the key has
+     * no pointer yet, one is created naming this archive as the base (If-None-Match: *); a save
+     * that loses that race keeps its archive as a layer.
+     */
+    @Override
+    public Stored publish(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
+            throws IOException {
+        Upload u = upload(StoreNames.layerObject(key, idOf(body), compression), body, control);
+        PausePoints.reach("before-pointer");
+        boolean base = false;
+        try {
+            if (readPointer(key) == null) {
+                Pointer first = new Pointer(u.name(), u.uploaded().etag(), u.uploaded().size(), key.text(), Instant.now().toString(),
+                        "b10-transfer-java " + ProcessHandle.current().pid(), List.of());
+                client().putObject(PutObjectRequest.builder().bucket(where.bucket()).key(where.key(pointerName(key)))
+                        .contentType("text/plain").ifNoneMatch("*").build(), RequestBody.fromBytes(first.encode()));
+                Current now = readPointer(key);
+                base = now != null && now.pointer().archive().equals(u.name());
+            }
+        } catch (S3Exception e) {
+            if (e.statusCode() != 412 && e.statusCode() != 409) {
+                Log.get().debug("the first pointer of {} was not written ({}): the archive stays a layer", key.hash(), e.getMessage());
+            }
+        } catch (SdkException e) {
+            Log.get().debug("the first pointer of {} was not written ({}): the archive stays a layer", key.hash(), e.getMessage());
+        }
+        PausePoints.reach("after-pointer");
+        return new StoredObject(u.name(), u.uploaded().etag(), u.uploaded().size(), !base);
+    }
+
+    @Override
+    public Stored publishLayer(EnvironmentKey key, Settings.Compression compression, Publisher.Body body, TransferControl control)
+            throws IOException {
+        return publish(key, compression, body, control); // the same: a layer, or the first base of a key that has no pointer
+    }
+
+    @Override
+    public Stored compact(EnvironmentKey key, Content seen, boolean onlyIfBaseUnchanged, Settings.Compression compression,
+                          Publisher.Body body, TransferControl control) throws IOException {
+        String seenBase = seen.base() == null ? null : ((StoredObject) seen.base()).name;
+        List<String> folded = new ArrayList<>();
+        for (Stored l : seen.layers()) {
+            folded.add(((StoredObject) l).name);
+        }
+        Upload u = upload(StoreNames.baseObject(key, idOf(body), compression), body, control);
+        Stored s = swap(key, u, control, (current, now) -> {
+            if (current == null) {
+                return onlyIfBaseUnchanged && seenBase != null ? null : new Pointer(u.name(), u.uploaded().etag(),
+                        u.uploaded().size(), key.text(), now.toString(), "b10-transfer-java " + ProcessHandle.current().pid(),
+                        aged(List.of(), folded, now));
+            }
+            if (onlyIfBaseUnchanged && !current.archive().equals(seenBase)) {
+                return null; // another compaction landed first: ours is not needed
+            }
+            // the old base and the folded layers retire; layers published meanwhile stay live over the new base
+            List<String> retire = new ArrayList<>(folded);
+            retire.add(current.archive());
+            return current.with(u.name(), u.uploaded().etag(), u.uploaded().size(), aged(current.retired(), retire, now),
+                    now.toString());
+        });
+        if (s == null) {
+            delete(u.name());
+            delete(StoreNames.indexObject(u.name()));
+        }
+        return s;
+    }
+
+    /** The retirements kept (younger than the age) plus the newly retired archives, stamped now. */
+    private List<Pointer.Retired> aged(List<Pointer.Retired> retired, List<String> newly, Instant now) {
+        Instant cutoff = now.minus(tempMaxAge);
+        List<Pointer.Retired> keep = new ArrayList<>();
+        for (Pointer.Retired r : retired) {
+            if (!r.since().isBefore(cutoff) && !newly.contains(r.archive())) {
+                keep.add(r);
+            }
+        }
+        for (String n : newly) {
+            keep.add(new Pointer.Retired(n, now));
+        }
+        return keep;
     }
 
     /**
@@ -398,38 +550,56 @@ public final class S3Store implements ArchiveStore {
         }
     }
 
+    /** The next pointer from the current one (null where the key has none); null to give up. */
+    private interface Update {
+        Pointer next(Pointer current, Instant now) throws IOException;
+    }
+
+    /** Names the uploaded base in the key's pointer (see {@link #swapPointer}); null where the update gave up. */
+    private Stored swap(EnvironmentKey key, Upload u, TransferControl control, Update update) throws IOException {
+        PausePoints.reach("before-pointer");
+        try {
+            Pointer p = swapPointer(key, u.name(), update, control);
+            if (p == null) {
+                return null;
+            }
+            PausePoints.reach("after-pointer");
+            removeOrphans(key, p);
+            return new StoredObject(u.name(), u.uploaded().etag(), u.uploaded().size(), false);
+        } catch (SdkException e) {
+            throw S3Errors.describe("replacing the pointer", uri(pointerName(key)), e, where);
+        }
+    }
+
     /**
-     * Points the key at the new archive by compare-and-swap on the pointer's ETag. The last saver
-     * to land wins, as with the filesystem's rename; the archives it replaces are retired, and
-     * those retired longer than the age are deleted once the pointer no longer names them.
+     * Replaces the key's pointer by compare-and-swap on its ETag: read, compute the next pointer,
+     * PUT with If-Match (If-None-Match: * for a first pointer), again on 412 until it lands.
+     * Archives retired longer than the age are deleted before the pointer that stops naming them
+     * is written: a retired layer the pointer no longer named would otherwise read as live again.
      */
-    private Pointer replacePointer(EnvironmentKey key, String name, PartUpload.Uploaded uploaded, TransferControl control)
-            throws IOException {
+    private Pointer swapPointer(EnvironmentKey key, String name, Update update, TransferControl control) throws IOException {
         String pointerKey = where.key(pointerName(key));
         for (int attempt = 1; ; attempt++) {
             control.checkpoint();
             Current current = readPointer(key);
-            if (current != null && current.pointer().archive().equals(name)) {
+            if (current != null && names(current.pointer(), name)) {
                 return current.pointer(); // an earlier attempt landed, its answer lost
             }
             Instant now = Instant.now();
-            Instant cutoff = now.minus(tempMaxAge);
-            List<Pointer.Retired> keep = new ArrayList<>();
-            List<String> expired = new ArrayList<>();
+            Pointer next = update.next(current == null ? null : current.pointer(), now);
+            if (next == null) {
+                return null;
+            }
             if (current != null) {
+                Set<String> kept = new HashSet<>();
+                next.retired().forEach(r -> kept.add(r.archive()));
                 for (Pointer.Retired r : current.pointer().retired()) {
-                    if (r.since().isBefore(cutoff)) {
-                        expired.add(r.archive());
-                    } else if (!r.archive().equals(name)) {
-                        keep.add(r);
+                    if (!kept.contains(r.archive()) && !names(next, r.archive())) {
+                        delete(r.archive());
+                        delete(StoreNames.indexObject(r.archive()));
                     }
                 }
-                if (!current.pointer().archive().equals(name)) {
-                    keep.add(new Pointer.Retired(current.pointer().archive(), now));
-                }
             }
-            Pointer next = new Pointer(name, uploaded.etag(), uploaded.size(), key.text(), now.toString(),
-                    "b10-transfer-java " + ProcessHandle.current().pid(), keep);
             PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(where.bucket()).key(pointerKey)
                     .contentType("text/plain");
             put = current == null ? put.ifNoneMatch("*") : put.ifMatch(current.etag());
@@ -456,23 +626,25 @@ public final class S3Store implements ArchiveStore {
             if (!landed(key, name) && attempt < MAX_POINTER_ATTEMPTS) {
                 continue;
             }
-            for (String old : expired) {
-                delete(old);
-            }
             return next;
         }
     }
 
+    /** Whether the pointer names the archive as its base or a retired one. */
+    private static boolean names(Pointer p, String name) {
+        return p.archive().equals(name) || p.retired().stream().anyMatch(r -> r.archive().equals(name));
+    }
+
     /**
-     * Whether the pointer now names our archive as current or retired. On S3 a conditional PUT is
-     * atomic and this is always true; some S3-compatible servers check the condition and write in
-     * two steps, so two racing savers can both succeed and the first one's archive drop out of the
-     * pointer. Reading back finds that, and the save goes around again.
+     * Whether the pointer now names our archive. On S3 a conditional PUT is atomic and this is
+     * always true; some S3-compatible servers check the condition and write in two steps, so two
+     * racing savers can both succeed and the first one's archive drop out of the pointer. Reading
+     * back finds that, and the save goes around again. (What such a server can still lose is a
+     * compaction's or a replacement's pointer update, never a layer: layers need no pointer.)
      */
     private boolean landed(EnvironmentKey key, String name) throws IOException {
         Current now = readPointer(key);
-        return now != null && (now.pointer().archive().equals(name)
-                || now.pointer().retired().stream().anyMatch(r -> r.archive().equals(name)));
+        return now != null && names(now.pointer(), name);
     }
 
     private static void sleepBeforeRetry(int attempt) throws IOException {
@@ -484,17 +656,41 @@ public final class S3Store implements ArchiveStore {
         }
     }
 
-    /** Archives of the key that no pointer names, older than the age: left by savers killed before their pointer landed. */
+    /**
+     * What the key's folder holds that nothing needs, older than the age: bases no pointer names
+     * (a compaction that lost, a saver killed before its pointer landed), and indexes whose archive
+     * is gone. Layers are never removed here: unnamed, they are live.
+     */
     private void removeOrphans(EnvironmentKey key, Pointer current) {
         Set<String> named = new HashSet<>();
         named.add(current.archive());
         current.retired().forEach(r -> named.add(r.archive()));
         Instant cutoff = Instant.now().minus(tempMaxAge);
-        String folder = where.key("archives/cache_" + key.hash() + "/");
+        String folder = folder(key);
         try {
-            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(folder)).contents()) {
-                String name = "archives/cache_" + key.hash() + "/" + o.key().substring(folder.length());
-                if (!named.contains(name) && o.lastModified() != null && o.lastModified().isBefore(cutoff)) {
+            Set<String> archives = new HashSet<>();
+            List<S3Object> all = new ArrayList<>();
+            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key(folder))).contents()) {
+                String name = folder + o.key().substring(where.key(folder).length());
+                all.add(o);
+                if (!name.endsWith(".index")) {
+                    archives.add(name);
+                }
+            }
+            Set<String> removed = new HashSet<>();
+            for (S3Object o : all) {
+                String name = folder + o.key().substring(where.key(folder).length());
+                boolean old = o.lastModified() != null && o.lastModified().isBefore(cutoff);
+                if (old && !name.endsWith(".index") && !named.contains(name) && !StoreNames.isLayerObject(name.substring(folder.length()))) {
+                    delete(name);
+                    removed.add(name);
+                }
+            }
+            for (S3Object o : all) {
+                String name = folder + o.key().substring(where.key(folder).length());
+                boolean old = o.lastModified() != null && o.lastModified().isBefore(cutoff);
+                boolean archiveGone = archives.stream().noneMatch(a -> !removed.contains(a) && StoreNames.indexObject(a).equals(name));
+                if (name.endsWith(".index") && (removed.stream().anyMatch(a -> StoreNames.indexObject(a).equals(name)) || old && archiveGone)) {
                     delete(name);
                 }
             }
@@ -512,31 +708,169 @@ public final class S3Store implements ArchiveStore {
     }
 
     @Override
+    public void touch(EnvironmentKey key) {
+        try {
+            client().putObject(b -> b.bucket(where.bucket()).key(where.key(StoreNames.USED + StoreNames.PREFIX + key.hash())),
+                    RequestBody.empty());
+        } catch (SdkException | CacheError e) {
+            Log.get().debug("could not record the use of {}: {}", key.hash(), e.getMessage()); // a reader without write access
+        }
+    }
+
+    /** Each key's last recorded load, from one listing of the markers. */
+    private Map<String, Instant> usedMarkers() {
+        Map<String, Instant> used = new java.util.HashMap<>();
+        String prefix = where.key(StoreNames.USED);
+        for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(prefix)).contents()) {
+            String name = o.key().substring(prefix.length());
+            if (name.startsWith(StoreNames.PREFIX) && o.lastModified() != null) {
+                used.put(StoreNames.hashOf(name), o.lastModified());
+            }
+        }
+        return used;
+    }
+
+    /** Every pointer object, with when it was last written (the key's last save). */
+    private List<S3Object> pointers() {
+        List<S3Object> out = new ArrayList<>();
+        for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key(StoreNames.PREFIX)).delimiter("/")).contents()) {
+            if (StoreNames.isPointer(o.key().substring(where.key("").length()))) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    private Pointer readPointerObject(S3Object o) throws IOException {
+        String file = o.key().substring(where.key("").length());
+        ResponseBytes<GetObjectResponse> r = client().getObjectAsBytes(b -> b.bucket(where.bucket()).key(o.key()));
+        return Pointer.decode(r.asByteArrayUnsafe(), uri(file));
+    }
+
+    /** The bytes of every object in the key's folder, and how many of them are live layers (the pointer may be null). */
+    private long[] folderSummary(String hash, Pointer p) {
+        Set<String> named = new HashSet<>();
+        if (p != null) {
+            named.add(p.archive());
+            p.retired().forEach(r -> named.add(r.archive()));
+        }
+        String folder = StoreNames.ARCHIVES + StoreNames.PREFIX + hash + "/";
+        long bytes = 0;
+        long layers = 0;
+        for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key(folder))).contents()) {
+            String name = folder + o.key().substring(where.key(folder).length());
+            bytes += o.size();
+            if (StoreNames.isLayerObject(name.substring(folder.length())) && !named.contains(name)) {
+                layers++;
+            }
+        }
+        return new long[] {bytes, layers};
+    }
+
+    @Override
+    public List<KeyUsage> usage() throws IOException {
+        try {
+            Map<String, Instant> used = usedMarkers();
+            List<KeyUsage> out = new ArrayList<>();
+            for (S3Object o : pointers()) {
+                String hash = StoreNames.hashOf(o.key().substring(where.key("").length()));
+                Instant saved = o.lastModified();
+                Instant last = used.containsKey(hash) && used.get(hash).isAfter(saved) ? used.get(hash) : saved;
+                String text = null;
+                long bytes = 0;
+                int archives = 0;
+                Pointer p = null;
+                try {
+                    p = readPointerObject(o);
+                    text = p.keyText();
+                } catch (IOException | SdkException e) {
+                    // replaced meanwhile, or torn: still a key, named by its hash
+                }
+                long[] folder = folderSummary(hash, p);
+                bytes = folder[0];
+                archives = (int) folder[1] + (p == null ? 0 : 1);
+                out.add(new KeyUsage(hash, text, archives, bytes, saved, last));
+            }
+            return out;
+        } catch (SdkException e) {
+            throw S3Errors.describe("listing", e, where);
+        }
+    }
+
+    @Override
+    public boolean remove(KeyUsage usage) throws IOException {
+        String pointer = StoreNames.PREFIX + usage.hash() + StoreNames.LATEST;
+        String marker = StoreNames.USED + StoreNames.PREFIX + usage.hash();
+        try {
+            for (String name : List.of(pointer, marker)) {
+                try {
+                    Instant t = client().headObject(b -> b.bucket(where.bucket()).key(where.key(name))).lastModified();
+                    if (t != null && t.isAfter(usage.lastUsed())) {
+                        return false; // loaded or saved since the decision
+                    }
+                } catch (NoSuchKeyException e) {
+                    // no marker: never loaded
+                }
+            }
+            // the pointer first: a load that starts now finds no key rather than a part of one
+            client().deleteObject(b -> b.bucket(where.bucket()).key(where.key(pointer)));
+            String folder = where.key(StoreNames.ARCHIVES + StoreNames.PREFIX + usage.hash() + "/");
+            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(folder)).contents()) {
+                client().deleteObject(b -> b.bucket(where.bucket()).key(o.key()));
+            }
+            client().deleteObject(b -> b.bucket(where.bucket()).key(where.key(marker)));
+            return true;
+        } catch (SdkException e) {
+            throw S3Errors.describe("removing", uri(pointer), e, where);
+        }
+    }
+
+    @Override
+    public Instant lastPolicyRun() {
+        try {
+            return client().headObject(b -> b.bucket(where.bucket()).key(where.key(StoreNames.POLICY_OBJECT))).lastModified();
+        } catch (SdkException | CacheError e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void policyRan() {
+        try {
+            client().putObject(b -> b.bucket(where.bucket()).key(where.key(StoreNames.POLICY_OBJECT)), RequestBody.empty());
+        } catch (SdkException | CacheError e) {
+            Log.get().debug("could not record the retention run in {}: {}", where.uri(), e.getMessage());
+        }
+    }
+
+    @Override
     public List<Map<String, Object>> list() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         try {
-            for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key(StoreNames.PREFIX)).delimiter("/")).contents()) {
+            Map<String, Instant> used = usedMarkers();
+            for (S3Object o : pointers()) {
                 String file = o.key().substring(where.key("").length());
-                if (!StoreNames.isPointer(file)) {
-                    continue;
-                }
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("file", file);
                 m.put("path", uri(file));
                 m.put("modified", String.valueOf(o.lastModified()));
                 try {
-                    ResponseBytes<GetObjectResponse> r = client().getObjectAsBytes(b -> b.bucket(where.bucket()).key(o.key()));
-                    Pointer p = Pointer.decode(r.asByteArrayUnsafe(), uri(file));
+                    Pointer p = readPointerObject(o);
                     m.put("archive", uri(p.archive()));
                     m.put("size_bytes", p.size());
                     m.put("key", p.keyText());
                     m.put("created", p.created());
                     m.put("writer", p.writer());
                     m.put("retired_archives", p.retired().size());
+                    long[] folder = folderSummary(StoreNames.hashOf(file), p);
+                    m.put("layers", folder[1]);
+                    m.put("store_bytes", folder[0]);
                 } catch (IOException | SdkException e) {
                     m.put("readable", false);
                     m.put("error", String.valueOf(e.getMessage()));
                 }
+                Instant u = used.get(StoreNames.hashOf(file));
+                m.put("last_used", String.valueOf(u != null && o.lastModified() != null && u.isAfter(o.lastModified()) ? u : o.lastModified()));
                 out.add(m);
             }
         } catch (SdkException e) {

@@ -15,6 +15,7 @@ import b10.transfer.ops.CacheOperations;
 import b10.transfer.ops.LoadResult;
 import b10.transfer.ops.OperationControl;
 import b10.transfer.ops.SaveResult;
+import b10.transfer.store.StoreNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,10 +144,12 @@ class S3StoreTest {
             assertEquals(LoadStatus.SUCCESS, loaded.status(), loaded.message());
             assertEquals(saved.files(), loaded.files());
             assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(restored));
-            // the pointer and one archive: nothing else is left in the store
+            // the pointer, one archive with its index, and the key's use marker (the load's): nothing else is left
             List<String> objects = keys(prefix + "/");
-            assertEquals(2, objects.size(), objects.toString());
-            assertEquals(prefix + "/cache_" + KEY.hash() + ".latest", objects.get(1));
+            assertEquals(4, objects.size(), objects.toString());
+            assertEquals(StoreNames.indexObject(objects.get(1)), objects.get(0));
+            assertEquals(prefix + "/cache_" + KEY.hash() + ".latest", objects.get(2));
+            assertEquals(prefix + "/used/cache_" + KEY.hash(), objects.get(3));
             assertTrue(client.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().isEmpty());
         }
     }
@@ -214,10 +217,10 @@ class S3StoreTest {
     void replacedArchivesAreRetired_andRemovedOnlyAfterTheAge_withOrphansAndStaleUploads() throws Exception {
         Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("source"));
         String[] age = {"B10_TRANSFER_TEMP_MAX_AGE_S", "2"};
-        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl()).status());
+        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl(), false, true).status());
         String first = pointer("aging").archive();
         Files.writeString(source.resolve("new-kernel.py"), "# 2\n");
-        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl()).status());
+        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl(), false, true).status());
         Pointer second = pointer("aging");
         assertNotEquals(first, second.archive());
         assertEquals(List.of(first), second.retired().stream().map(Pointer.Retired::archive).collect(Collectors.toList()));
@@ -231,17 +234,19 @@ class S3StoreTest {
         Thread.sleep(2500);
 
         Files.writeString(source.resolve("new-kernel.py"), "# 3\n");
-        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl()).status());
+        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl(), false, true).status());
         Pointer third = pointer("aging");
         Set<String> expected = new TreeSet<>(List.of("aging/cache_" + KEY.hash() + ".latest",
-                "aging/" + third.archive(), "aging/" + second.archive()));
-        assertEquals(expected, new TreeSet<>(keys("aging/")), "the first archive, retired past the age, and the orphan are gone");
+                "aging/" + third.archive(), "aging/" + second.archive(), "aging/" + StoreNames.indexObject(third.archive()),
+                "aging/" + StoreNames.indexObject(second.archive())));
+        assertEquals(expected, new TreeSet<>(keys("aging/")), "the first archive and its index, retired past the age, and the orphan are gone");
         assertTrue(client.listMultipartUploads(b -> b.bucket(BUCKET).prefix("aging/")).uploads().stream()
                 .noneMatch(u -> u.uploadId().equals(upload)), "the stale upload was aborted");
     }
 
     /**
-     * Eight savers of one key at once. Every pointer update is a compare-and-swap: on S3 none is
+     * Eight savers of one key at once, each replacing the key's content ({@code save --replace}).
+     * Every pointer update is a compare-and-swap: on S3 none is
      * lost. S3Proxy checks If-Match and writes in two steps, so there two racing updates can both
      * land; what may drop out of the pointer is then only a just-written archive, which the orphan
      * sweep keeps for the whole age. So, on any server: no archive is deleted, the pointer names
@@ -260,7 +265,8 @@ class S3StoreTest {
         ExecutorService pool = Executors.newFixedThreadPool(savers);
         List<Future<SaveResult>> results = new ArrayList<>();
         for (Path s : sources) {
-            results.add(pool.submit(() -> ops(s, "race").save(new OperationControl())));
+            CacheOperations saver = ops(s, "race");
+            results.add(pool.submit(() -> saver.save(new OperationControl(), false, true)));
         }
         Set<String> saved = new TreeSet<>();
         for (Future<SaveResult> f : results) {
@@ -270,7 +276,7 @@ class S3StoreTest {
         pool.shutdown();
         assertEquals(savers, saved.size());
         Set<String> stored = keys("race/archives/").stream().map(k -> k.substring("race/".length()))
-                .collect(Collectors.toCollection(TreeSet::new));
+                .filter(k -> !k.endsWith(".index")).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(saved, stored, "every archive is whole and none was deleted");
         Pointer last = pointer("race");
         List<String> named = new ArrayList<>();
@@ -289,6 +295,87 @@ class S3StoreTest {
                 return false;
             }
         }), "the restore is exactly one saver's version");
+    }
+
+    /** Layer objects of the key that the pointer names neither as its base nor as retired: the live layers. */
+    private List<String> liveLayers(String prefix) throws Exception {
+        Pointer p = pointer(prefix);
+        Set<String> named = new TreeSet<>();
+        named.add(p.archive());
+        p.retired().forEach(r -> named.add(r.archive()));
+        String folder = prefix + "/archives/cache_" + KEY.hash() + "/";
+        return keys(folder).stream().map(k -> k.substring(prefix.length() + 1))
+                .filter(n -> n.substring(n.lastIndexOf('/') + 1).startsWith("layer-") && n.endsWith(".tar.zst") && !named.contains(n))
+                .collect(Collectors.toList());
+    }
+
+    /**
+     * A fleet on S3: replicas that restored the same base each add a kernel at once (each a layer
+     * object, no pointer update to lose), a save past the bound folds them, and gc removes the
+     * least recently used key over the quota while the newest stays.
+     */
+    @Test
+    void replicasAddLayersAtOnce_aSavePastTheBoundFoldsThem_andGcRemovesTheLeastRecentlyUsedKey() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("source"));
+        assertEquals(SaveStatus.SUCCESS, ops(source, "fleet").save(new OperationControl()).status());
+        List<Path> replicas = new ArrayList<>();
+        List<CacheOperations> savers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Path r = tmp.resolve("replica" + i + "/cache");
+            assertEquals(LoadStatus.SUCCESS, ops(r, "fleet").load(false, new OperationControl()).status());
+            Files.createDirectories(r.resolve("triton/new" + i));
+            Files.writeString(r.resolve("triton/new" + i + "/kernel.ptx"), "// kernel " + i + "\n".repeat(5000));
+            replicas.add(r);
+            savers.add(ops(r, "fleet"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<SaveResult>> saves = new ArrayList<>();
+        for (CacheOperations saver : savers) {
+            saves.add(pool.submit(() -> saver.save(new OperationControl(), true)));
+        }
+        for (Future<SaveResult> f : saves) {
+            assertEquals(SaveStatus.SUCCESS, f.get().status(), f.get().message());
+            assertEquals(1, f.get().files(), f.get().message());
+        }
+        pool.shutdown();
+        assertEquals(3, liveLayers("fleet").size(), liveLayers("fleet").toString());
+        Path fresh = tmp.resolve("fresh/cache");
+        LoadResult l = ops(fresh, "fleet").load(false, new OperationControl());
+        assertEquals(LoadStatus.SUCCESS, l.status(), l.message());
+        Map<String, String> expected = new java.util.TreeMap<>();
+        for (Path r : replicas) {
+            expected.putAll(TestTrees.snapshot(r));
+        }
+        assertEquals(expected, TestTrees.snapshot(fresh));
+
+        Files.writeString(replicas.get(0).resolve("triton/new0/second.ptx"), "// another");
+        SaveResult folded = ops(replicas.get(0), "fleet", "B10_TRANSFER_LAYERS_MAX", "2").save(new OperationControl(), true);
+        assertTrue(folded.message().contains("folded 4 layers into a new base"), folded.message());
+        assertEquals(List.of(), liveLayers("fleet"));
+        assertEquals(5, pointer("fleet").retired().size(), "the old base and the 4 layers, kept for readers of the old content");
+        Path again = tmp.resolve("again/cache");
+        assertEquals(LoadStatus.SUCCESS, ops(again, "fleet").load(false, new OperationControl()).status());
+        expected.putAll(TestTrees.snapshot(replicas.get(0)));
+        assertEquals(expected, TestTrees.snapshot(again));
+
+        // a second key, used last: over a tiny quota the first key goes, the newest stays
+        EnvironmentKey other = new EnvironmentKey("2.10.0+cu130", "13.0", "3.6.0", "NVIDIA H200", "9.0", Settings.KeyMode.FULL);
+        Settings fleet = Settings.from(env(source, "fleet", "B10_TRANSFER_STORE_QUOTA_MB", "0.01"), Map.of());
+        Path otherCache = tmp.resolve("other-source/cache");
+        TestTrees.copyTree(source, otherCache);
+        Thread.sleep(1100); // the servers' times are whole seconds: the second key's save must be the later one
+        assertEquals(SaveStatus.SUCCESS, new CacheOperations(Settings.from(env(otherCache, "fleet"), Map.of()), other)
+                .save(new OperationControl()).status());
+        List<String> before = keys("fleet/");
+        Map<String, Object> dry = b10.transfer.ops.Operations.of(fleet).gc(true);
+        assertEquals(KEY.hash(), ((Map<?, ?>) ((List<?>) dry.get("would_remove")).get(0)).get("hash"), dry.toString());
+        assertEquals(before, keys("fleet/"), "a dry run changes nothing");
+        Map<String, Object> gc = b10.transfer.ops.Operations.of(fleet).gc(false);
+        assertEquals(1, ((List<?>) gc.get("removed")).size(), gc.toString());
+        assertTrue(keys("fleet/").stream().noneMatch(k -> k.contains(KEY.hash())), keys("fleet/").toString());
+        Path otherLocal = tmp.resolve("other/cache");
+        assertEquals(LoadStatus.SUCCESS, new CacheOperations(Settings.from(env(otherLocal, "fleet"), Map.of()), other)
+                .load(false, new OperationControl()).status());
     }
 
     @Test

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * One replica of the many-replicas test, a process of its own on the library API.
- * {@code save ID ROUNDS GO}: each round writes version (ID, round) into its local cache and saves it.
+ * {@code save ID ROUNDS GO}: each round writes version (ID, round) into its local cache and saves it
+ * as the key's whole content ({@code save --replace}: no layers, so that every load is one version).
  * {@code load ID ROUNDS GO}: each round force-loads the store's archive and checks that the cache is
  * exactly one saved version, byte for byte, by regenerating that version from the marker it names.
  * Both wait for the file GO to exist, so that all replicas start together. One line per round:
@@ -42,7 +43,7 @@ public final class Replica {
                 LocalCache.deleteTree(local);
                 write(local, id, round);
                 b10.transfer.ops.Operations ops = b10.transfer.ops.Operations.of(settings);
-                SaveResult r = ops.saveAndReport(ops.newControl());
+                SaveResult r = ops.saveAndReport(ops.newControl(), true);
                 if (r.status() != SaveStatus.SUCCESS) {
                     System.out.println("FAILED save " + r.status() + " " + r.message());
                     System.exit(4);
