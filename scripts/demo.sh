@@ -29,7 +29,7 @@ echo "== 2. the host starts with -javaagent and an empty local cache"
 export TORCHINDUCTOR_CACHE_DIR="$work/local/torchinductor"
 "$java_bin" -javaagent:"$jar" "$root/scripts/demo/HostApp.java"
 echo
-echo "== 3. the store now holds the host's new kernel too"
+echo "== 3. the store now holds the host's new kernel too: a layer over the base (only the new file)"
 "$java_bin" -jar "$jar" list
 echo
 echo "== 4. a second replica restores the saved cache, new kernel included"

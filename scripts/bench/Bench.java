@@ -267,9 +267,28 @@ public final class Bench {
                 "TORCH_CACHE_DIR", tree.toString()), List.of(java, "-Xmx256m", "-jar", jar.toString(), "save")));
         cs.add(new Contender("tar -czf (the Python package's way)", Map.of(), List.of("tar", "-czf", tgz.toString(),
                 "-C", tree.getParent().toString(), "tree")));
+        // the incremental save: a store holding the tree as the key's base, a cache with one new 10 KB kernel
+        Path incStore = dir.resolve("inc-store");
+        Path incTree = dir.resolve("inc/tree");
+        mkdirs(incTree.getParent());
+        check(sh("cp -r " + q(tree) + " " + q(incTree)));
+        check(run(Map.of("B10FS_CACHE_DIR", incStore.toString(), "TORCH_CACHE_DIR", incTree.toString()), java, "-jar",
+                jar.toString(), "save"));
+        byte[] kernel = new byte[10 * 1024];
+        new java.util.Random(1).nextBytes(kernel);
+        try {
+            mkdirs(incTree.resolve("triton/new-kernel"));
+            Files.write(incTree.resolve("triton/new-kernel/kernel.cubin"), kernel);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        cs.add(new Contender("b10-transfer save of one new 10 KB file (a layer over the base; CLI, -Xmx256m)",
+                Map.of("B10FS_CACHE_DIR", incStore.toString(), "TORCH_CACHE_DIR", incTree.toString()),
+                List.of(java, "-Xmx256m", "-jar", jar.toString(), "save")));
         Map<String, List<Double>> t = time(cs, () -> {
             rm(store);
             rm(tgz);
+            sh("rm -f " + q(incStore) + "/cache_*.layer.*");
             sh("sync");
         });
         rm(store); // the rotation may have ended with either: one more untimed run of each, for the sizes
@@ -282,9 +301,27 @@ public final class Bench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        long layer;
+        try (Stream<Path> s = Files.list(incStore)) {
+            layer = s.filter(p -> p.getFileName().toString().contains(".layer.")).mapToLong(Bench::size).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // the operations' own times (their --json "millis": no JVM start), as the agent's saves inside a running server pay them
+        List<Double> fullOp = new ArrayList<>();
+        List<Double> incOp = new ArrayList<>();
+        for (int r = 0; r < reps; r++) {
+            rm(store);
+            fullOp.add(opMillis(cs.get(0)));
+            sh("rm -f " + q(incStore) + "/cache_*.layer.*");
+            incOp.add(opMillis(cs.get(2)));
+        }
         line("### Save: " + name + " (" + mib(size(tree)) + " MiB): archive and publish");
         line("");
-        table(cs, t, List.of(1), List.of("vs tar -czf"));
+        table(cs, t, List.of(1, 0), List.of("vs tar -czf", "vs full save"));
+        line(String.format(Locale.ROOT, "The incremental save added %.1f KiB to the store (the layer). The operations' own times"
+                + " (without the JVM's start, as inside the agent): full save %.0f ms, incremental %.0f ms (%.2fx).",
+                layer / 1024.0, median(fullOp), median(incOp), median(incOp) / median(fullOp)));
         line(String.format(Locale.ROOT, "Archive sizes: b10-transfer (zstd) %.1f MiB, gzip %.1f MiB (%.2fx).",
                 ours / 1048576.0, size(tgz) / 1048576.0, (double) ours / size(tgz)));
         line("");
@@ -363,6 +400,20 @@ public final class Bench {
             server.destroy();
             rm(dir);
         }
+    }
+
+    /** A b10-transfer save run once more with --json: the "millis" its result reports. */
+    private double opMillis(Contender c) {
+        List<String> cmd = new ArrayList<>(c.cmd);
+        cmd.add("--json");
+        cmd.add("--quiet");
+        Run r = run(c.env, cmd.toArray(new String[0]));
+        check(r);
+        Matcher m = Pattern.compile("\"millis\":\\s*(\\d+)").matcher(r.out);
+        if (!m.find()) {
+            throw new IllegalStateException("no millis in: " + r.out);
+        }
+        return Double.parseDouble(m.group(1));
     }
 
     private Map<String, List<Double>> time(List<Contender> cs, Runnable before) {

@@ -120,10 +120,8 @@ public final class ArchiveWriter {
     public Result write(Path cacheDir, OutputStream sink, Map<String, String> header, TransferControl control)
             throws IOException {
         int[] skipped = {0};
-        List<Item> items = scan(cacheDir, skipped);
-        if (only != null) {
-            items = selected(items, only);
-        }
+        // a layer's few files are looked up by name: walking the whole tree again would cost as much as a small save
+        List<Item> items = only != null ? selected(cacheDir, only, skipped) : scan(cacheDir, skipped);
         long totalBytes = 0;
         long totalFiles = 0;
         for (Item i : items) {
@@ -226,21 +224,34 @@ public final class ArchiveWriter {
         return result;
     }
 
-    /** The selected files, and the directories above them, in the scan's order. */
-    private static List<Item> selected(List<Item> items, java.util.Set<String> only) {
-        java.util.Set<String> dirs = new java.util.HashSet<>();
+    /** The selected files (gone or not regular ones counted as skipped), and the directories above them, sorted as a scan is. */
+    private static List<Item> selected(Path root, java.util.Set<String> only, int[] skipped) throws IOException {
+        java.util.Set<String> dirs = new java.util.TreeSet<>();
+        List<Item> items = new ArrayList<>();
         for (String f : only) {
+            Path p = root.resolve(f);
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException gone) {
+                skipped[0]++;
+                continue;
+            }
+            if (!a.isRegularFile()) {
+                skipped[0]++;
+                continue;
+            }
+            items.add(new Item(f, p, false, a.size(), executable(p), seconds(a)));
             for (int slash = f.indexOf('/'); slash > 0; slash = f.indexOf('/', slash + 1)) {
                 dirs.add(f.substring(0, slash));
             }
         }
-        List<Item> kept = new ArrayList<>();
-        for (Item i : items) {
-            if (i.directory ? dirs.contains(i.name) : only.contains(i.name)) {
-                kept.add(i);
-            }
+        for (String d : dirs) {
+            Path p = root.resolve(d);
+            items.add(new Item(d, p, true, 0, false, seconds(Files.readAttributes(p, BasicFileAttributes.class))));
         }
-        return kept;
+        items.sort(Comparator.comparing(Item::name));
+        return items;
     }
 
     /** Streams a large file; its size is fixed when opened, and a file that shrinks meanwhile fails the save. */
