@@ -59,6 +59,17 @@ public final class CacheOperations {
         return key;
     }
 
+    /** Computes the key on a thread of its own; {@link #key()} then waits for it (a failure is computed again there). */
+    private void prefetchKey() {
+        Workers.daemon("key", () -> {
+            try {
+                key();
+            } catch (RuntimeException e) {
+                // the save's own call reports it
+            }
+        }).start();
+    }
+
     /**
      * The key, refused when torch is not in it: a cache depends on torch, and an archive under a key
      * without it would be restored for any torch (and none could be found under the real key).
@@ -167,10 +178,6 @@ public final class CacheOperations {
                 return new LoadResult(r.status(), r.message(), 0, 0, r.millis(), null, null, miss);
             }
             archiveName = content.archives().get(0).location();
-            // the key's last use, recorded beside the restore (one PUT on S3, off the critical path)
-            ArchiveStore used = store;
-            toucher = Workers.daemon("touch", () -> used.touch(key));
-            toucher.start();
             staging = local.newStaging();
             ContentRestore.Restored r;
             ExecutorService writers = Workers.pool("writer", settings.writerThreads);
@@ -180,6 +187,10 @@ public final class CacheOperations {
                 writers.shutdownNow();
             }
             control.checkpoint();
+            // every archive was whole: the key's last use is recorded beside the swap (one PUT on S3, overlapped)
+            ArchiveStore used = store;
+            toucher = Workers.daemon("touch", () -> used.touch(key));
+            toucher.start();
             if (!local.swapIn(staging, force)) {
                 return loadResult(LoadStatus.SKIPPED, "local cache " + dir + " was filled by another process meanwhile",
                         t0, archiveName, null, 0, 0);
@@ -264,6 +275,9 @@ public final class CacheOperations {
             }
             if (!local.hasFiles()) {
                 return saveResult(SaveStatus.SKIPPED, "local cache " + dir + " is empty or missing: nothing to save", t0, null, null, 0, 0, 0);
+            }
+            if (!onlyWhatIsNew) {
+                prefetchKey(); // an explicit save needs the key: its GPU probe overlaps the walk of the cache
             }
             TreeFingerprint before = TreeFingerprint.of(dir);
             Activity activity = Activity.of(dir);
