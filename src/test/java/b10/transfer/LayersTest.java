@@ -231,7 +231,7 @@ class LayersTest {
         assertEquals(TestTrees.snapshot(r), TestTrees.snapshot(last));
     }
 
-    @org.junit.jupiter.api.RepeatedTest(3)
+    @org.junit.jupiter.api.RepeatedTest(2)
     void replicasAddingLayersWhileOthersCompact_loseNothing() throws Exception {
         save(source);
         int replicas = 4;
