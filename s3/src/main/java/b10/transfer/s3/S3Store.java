@@ -470,7 +470,8 @@ public final class S3Store implements ArchiveStore {
             if (e.statusCode() != 412 && e.statusCode() != 409) {
                 Log.get().debug("the first pointer of {} was not written ({}): the archive stays a layer", key.hash(), e.getMessage());
             }
-        } catch (SdkException e) {
+        } catch (SdkException | IOException e) {
+            // the layer is live whatever the pointer: the save happened
             Log.get().debug("the first pointer of {} was not written ({}): the archive stays a layer", key.hash(), e.getMessage());
         }
         PausePoints.reach("after-pointer");
