@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kill -9 of real CLI processes saving ({@code save --replace}: the key's content becomes the saved
  * cache) and loading a ~400 MB, 10,000-file cache: at random instants and at the named points of
- * {@code PausePoints}. After every kill the store holds the old or the new archive, whole; the local cache is as before or wholly new; nothing else changed; and the
- * next operations succeed and remove the leftovers once they are past their age.
+ * {@code PausePoints}. After every kill the store holds the old or the new archive, whole; the
+ * local cache is as before or wholly new; nothing else changed; and the next operations succeed
+ * and remove the leftovers once they are past their age.
  */
 class CrashTest {
     static final int FILES = 10_000;
@@ -260,12 +261,6 @@ class CrashTest {
     }
 
     void killAt(String point, Map<String, String> env, String... args) throws Exception {
-        List<String> cli = new ArrayList<>(List.of(args));
-        cli.add("--quiet");
-        Child c = Child.start(env, logs, List.of("-Db10.transfer.pauseAt=" + point), cli.toArray(String[]::new));
-        boolean paused = c.awaitMarker("b10-transfer: paused at " + point, 120_000);
-        String err = c.stderr();
-        c.kill9();
-        assertTrue(paused, "never reached " + point + ":\n" + err);
+        SurvivalKit.killAt(point, env, logs, args);
     }
 }

@@ -3,7 +3,6 @@ package b10.transfer.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import b10.transfer.agent.SurvivalKit.Child;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,13 +68,7 @@ class LayerCrashTest {
     }
 
     void killAt(String point, Map<String, String> env, String... args) throws Exception {
-        List<String> cli = new ArrayList<>(List.of(args));
-        cli.add("--quiet");
-        Child c = Child.start(env, logs, List.of("-Db10.transfer.pauseAt=" + point), cli.toArray(String[]::new));
-        boolean paused = c.awaitMarker("b10-transfer: paused at " + point, 120_000);
-        String err = c.stderr();
-        c.kill9();
-        assertTrue(paused, "never reached " + point + ":\n" + err);
+        SurvivalKit.killAt(point, env, logs, args);
     }
 
     @Test

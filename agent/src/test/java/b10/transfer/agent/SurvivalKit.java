@@ -169,6 +169,17 @@ final class SurvivalKit {
         return out;
     }
 
+    /** Starts the CLI with a pause point armed, waits until it pauses there, and kills it with SIGKILL. */
+    static void killAt(String point, Map<String, String> env, Path logs, String... args) throws Exception {
+        List<String> cli = new ArrayList<>(List.of(args));
+        cli.add("--quiet");
+        Child c = Child.start(env, logs, List.of("-Db10.transfer.pauseAt=" + point), cli.toArray(String[]::new));
+        boolean paused = c.awaitMarker("b10-transfer: paused at " + point, 120_000);
+        String err = c.stderr();
+        c.kill9();
+        org.junit.jupiter.api.Assertions.assertTrue(paused, "never reached " + point + ":\n" + err);
+    }
+
     /** A child JVM running the CLI, its stderr in a file, so the test can wait for a pause marker. */
     record Child(Process process, Path err) {
         static Child start(Map<String, String> env, Path logDir, List<String> jvmArgs, String... cliArgs) throws IOException {
