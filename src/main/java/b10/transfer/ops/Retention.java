@@ -124,8 +124,8 @@ final class Retention {
             return "";
         }
         try {
-            if (store.usage().size() < 2) {
-                return ""; // the most recently used key is never removed: nothing to do, nothing recorded
+            if (store.keys(0).size() < 2) {
+                return ""; // one listing: the most recently used key is never removed, so one key means nothing to do
             }
             store.policyRan(); // first, so that concurrent savers do not all run it
             Map<String, Object> r = run(store, s, false);
