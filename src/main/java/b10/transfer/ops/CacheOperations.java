@@ -16,7 +16,6 @@ import b10.transfer.store.StoreNames;
 import b10.transfer.store.Stores;
 import b10.transfer.trust.SigningKey;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
