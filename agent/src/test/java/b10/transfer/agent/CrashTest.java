@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashTest {
     static final int FILES = 10_000;
     static final long BYTES = 400L << 20;
-    // 12 each: enough to land before, during and after the renames many times, and the suite stays under 10 minutes on 2 cores
-    static final int SAVE_KILLS = 12;
-    static final int LOAD_KILLS = 12;
+    // 10 each: enough to land before, during and after the renames many times, and the suite stays under 10 minutes on 2 cores
+    static final int SAVE_KILLS = 10;
+    static final int LOAD_KILLS = 10;
     static final List<String> ROWS = new ArrayList<>();
 
     @TempDir

@@ -18,20 +18,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Many replicas at once: 16 processes save different contents under one key while 16 others
- * force-load it, for 20 rounds each. Every load must be exactly one saved version (each loader
+ * force-load it, for 12 rounds each. Every load must be exactly one saved version (each loader
  * checks byte for byte), no temporaries may remain, and the store holds nothing but the archive:
  * there is no lock for anyone to wait on.
  */
 class ReplicaTest {
     static final int SAVERS = 16;
     static final int LOADERS = 16;
-    static final int ROUNDS = 20;
+    static final int ROUNDS = 12;
 
     @TempDir
     Path root;
 
     @Test
-    void sixteenSaversAndSixteenLoaders_forTwentyRounds_seeOnlyWholeVersions() throws Exception {
+    void sixteenSaversAndSixteenLoaders_forTwelveRounds_seeOnlyWholeVersions() throws Exception {
         Path store = root.resolve("store");
         Path venv = SurvivalKit.fakeVenv(root);
         Path go = root.resolve("go");
