@@ -200,7 +200,8 @@ public final class CacheOperations {
                     + " from " + archiveName + (layers == 0 ? "" : layers == 1 && content.base() != null ? " and 1 layer"
                     : content.base() != null ? " and " + layers + " layers" : " (" + layers + " layers)")
                     + (r.verified() ? "" : " (no manifest: an archive of the Python package)")
-                    + (r.signer() == null ? "" : ", signed by trusted key " + r.signer()),
+                    + (r.signer() == null ? "" : ", signed by trusted key " + r.signer())
+                    + (content.note() == null ? "" : "; " + content.note()),
                     t0, archiveName, null, r.files(), r.bytes());
             TreeFingerprint restored = TreeFingerprint.of(dir);
             Activity.of(dir).restored(ok, restored);

@@ -76,9 +76,14 @@ public interface ArchiveStore extends AutoCloseable {
      * oldest first. A load applies the base, then each layer over it (the newest file wins).
      *
      * @param version an identity of this content that changes whenever it does (compared, never parsed)
+     * @param note    what a load must say of it besides its files (layers that could not be listed), or null
      */
-    record Content(Stored base, List<Stored> layers, String version) {
+    record Content(Stored base, List<Stored> layers, String version, String note) {
         public static final Content NONE = new Content(null, List.of(), "none");
+
+        public Content(Stored base, List<Stored> layers, String version) {
+            this(base, layers, version, null);
+        }
 
         public boolean isEmpty() {
             return base == null && layers.isEmpty();

@@ -259,6 +259,7 @@ public final class S3Store implements ArchiveStore {
         }
         List<StoredObject> layers = new ArrayList<>();
         String folder = folder(key);
+        String note = null;
         try {
             for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(where.bucket()).prefix(where.key(folder))).contents()) {
                 String name = folder + o.key().substring(where.key(folder).length());
@@ -266,6 +267,15 @@ public final class S3Store implements ArchiveStore {
                     layers.add(new StoredObject(name, o.eTag(), o.size(), true));
                 }
             }
+        } catch (S3Exception e) {
+            if (e.statusCode() != 403 || base == null) {
+                throw S3Errors.describe("listing", uri(folder), e, where);
+            }
+            // credentials that may read objects but not list them: the base is restored, and the load says what it lacks
+            layers.clear();
+            note = "the key's layers (if it has any) were not restored: listing " + uri(folder) + " was denied (403"
+                    + (e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null ? " " + e.awsErrorDetails().errorCode() : "")
+                    + "); give these credentials s3:ListBucket on the prefix";
         } catch (SdkException e) {
             throw S3Errors.describe("listing", uri(folder), e, where);
         }
@@ -275,7 +285,7 @@ public final class S3Store implements ArchiveStore {
         layers.sort((x, y) -> StoreNames.compareIds(x.id(), y.id()));
         StringBuilder version = new StringBuilder(c == null ? "-" : c.etag());
         layers.forEach(l -> version.append('|').append(l.name));
-        return new Content(base, List.copyOf(layers), version.toString());
+        return new Content(base, List.copyOf(layers), version.toString(), note);
     }
 
     /** {@code archives/cache_<hash>/}: where the key's archives and their indexes are. */

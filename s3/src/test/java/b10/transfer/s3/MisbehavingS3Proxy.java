@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * behaves as S3-compatible servers were seen to: one that ignores conditional writes (it drops
  * If-None-Match and If-Match, so every PUT overwrites and answers 200); one that stores the SDK's
  * aws-chunked upload framing as the object's bytes; one whose replacement of an object is not
- * atomic for readers (the first GETs of a pointer answer a body that is neither version).
+ * atomic for readers (the first GETs of a pointer answer a body that is neither version); one that
+ * refuses listings, as for credentials that may read objects but not list them.
  */
 final class MisbehavingS3Proxy implements AutoCloseable {
-    enum Mode { IGNORES_CONDITIONS, STORES_FRAMING, TORN_POINTER_READS, FAILS_ARCHIVE_UPLOADS }
+    enum Mode { IGNORES_CONDITIONS, STORES_FRAMING, TORN_POINTER_READS, FAILS_ARCHIVE_UPLOADS, DENIES_LISTING }
 
     private static final Set<String> HOP = Set.of("host", "content-length", "connection", "transfer-encoding", "expect",
             "keep-alive", "upgrade");
@@ -61,6 +62,15 @@ final class MisbehavingS3Proxy implements AutoCloseable {
                         + "<Message>We encountered an internal error. Please try again.</Message></Error>").getBytes();
                 ex.getResponseHeaders().set("Content-Type", "application/xml");
                 ex.sendResponseHeaders(500, error.length);
+                ex.getResponseBody().write(error);
+                return;
+            }
+            if (mode == Mode.DENIES_LISTING && method.equals("GET") && String.valueOf(ex.getRequestURI().getQuery()).contains("list-type=2")) {
+                // credentials allowed to read objects, not to list them
+                byte[] error = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+                        + "<Message>Access Denied</Message></Error>").getBytes();
+                ex.getResponseHeaders().set("Content-Type", "application/xml");
+                ex.sendResponseHeaders(403, error.length);
                 ex.getResponseBody().write(error);
                 return;
             }

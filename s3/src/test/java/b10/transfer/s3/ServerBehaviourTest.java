@@ -136,6 +136,26 @@ class ServerBehaviourTest {
         }
     }
 
+    /** Credentials that may read objects but not list them: the base loads, and the load says the layers were left out and why. */
+    @Test
+    void aReaderThatMayNotList_restoresTheBase_andSaysItsLayersWereNotRestored() throws Exception {
+        Path source = fixture();
+        assertEquals(SaveStatus.SUCCESS, ops(server.endpoint(), source, "nolist").save(new OperationControl()).status());
+        Path replica = tmp.resolve("replica/cache");
+        TestTrees.copyTree(source, replica);
+        java.nio.file.Files.writeString(replica.resolve("new-kernel.py"), "# compiled later");
+        SaveResult layer = ops(server.endpoint(), replica, "nolist").save(new OperationControl());
+        assertTrue(layer.status() == SaveStatus.SUCCESS && layer.message().contains("as a layer"), layer.message());
+        try (MisbehavingS3Proxy proxy = new MisbehavingS3Proxy(server.endpoint(), MisbehavingS3Proxy.Mode.DENIES_LISTING)) {
+            Path local = tmp.resolve("nolist/cache");
+            LoadResult r = ops(proxy.endpoint(), local, "nolist").load(false, new OperationControl());
+            assertEquals(LoadStatus.SUCCESS, r.status(), r.message());
+            assertTrue(r.message().contains("the key's layers (if it has any) were not restored")
+                    && r.message().contains("s3:ListBucket"), r.message());
+            assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(local), "the base, without the layer");
+        }
+    }
+
     @Test
     void aServerError_namesTheObjectTheOperationTheStatusAndTheServersWords() throws Exception {
         Path source = fixture();
