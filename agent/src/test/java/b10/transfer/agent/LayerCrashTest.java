@@ -33,7 +33,7 @@ class LayerCrashTest {
     @BeforeAll
     static void generate() throws Exception {
         base = root.resolve("base/cache");
-        SurvivalKit.generate(base, 1_000, 20L << 20, 1);
+        SurvivalKit.generate(base, 600, 12L << 20, 1);
         venv = SurvivalKit.fakeVenv(root);
         logs = Files.createDirectories(root.resolve("logs"));
     }
