@@ -110,10 +110,14 @@ public final class CacheOperations {
 
     public SaveResult saveWithTimeout(Duration bound, OperationControl control, boolean onlyWhatIsNew, boolean replace) {
         return bounded("save", bound, control, () -> save(control, onlyWhatIsNew, replace),
-                msg -> control.settled() instanceof SaveResult s
-                        ? new SaveResult(s.status(), s.message() + "; then the " + msg + " while folding layers or applying"
-                        + " retention (the next save tries again)", s.files(), s.bytes(), s.archiveBytes(), bound.toMillis(), s.archive(), null)
+                msg -> control.settled() != null ? settledThen(control.settled(), msg, bound)
                         : new SaveResult(SaveStatus.ERROR, msg, 0, 0, 0, bound.toMillis(), null, null));
+    }
+
+    /** The save that landed before its bound cut the optional steps after it (compaction, retention), saying so. */
+    private static SaveResult settledThen(SaveResult s, String cut, Duration bound) {
+        return new SaveResult(s.status(), s.message() + "; then the " + cut + " while folding layers or applying"
+                + " retention (the next save tries again)", s.files(), s.bytes(), s.archiveBytes(), bound.toMillis(), s.archive(), null);
     }
 
     private static <R> R bounded(String role, Duration bound, OperationControl control, java.util.concurrent.Callable<R> op,

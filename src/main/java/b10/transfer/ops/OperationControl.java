@@ -76,18 +76,18 @@ public final class OperationControl implements TransferControl {
         }
     }
 
-    private volatile Object settled;
+    private volatile SaveResult settled;
 
     /**
      * Records the result an operation has earned before its optional last steps (a save's
      * compaction): what its runner reports if the bound cuts those steps, instead of an error for
      * something that did happen.
      */
-    public void settle(Object result) {
+    public void settle(SaveResult result) {
         settled = result;
     }
 
-    public Object settled() {
+    public SaveResult settled() {
         return settled;
     }
 
