@@ -71,9 +71,7 @@ class CrashTest {
 
     /** Runs the CLI to its end and returns how long it took; fails unless the last line is the status expected. */
     long runCli(Map<String, String> env, String expected, String... args) throws Exception {
-        ChildJvm.Result r = SurvivalKit.cli(env, args);
-        assertTrue(r.out().strip().endsWith(expected), String.join(" ", args) + " gave:\n" + r.out() + r.err());
-        return r.millis();
+        return SurvivalKit.cliEndingWith(env, expected, args).millis();
     }
 
     /** The store's one published archive (temporaries aside). */

@@ -48,8 +48,7 @@ class LayerCrashTest {
     }
 
     void cli(Map<String, String> env, String expected, String... args) throws Exception {
-        ChildJvm.Result r = SurvivalKit.cli(env, args);
-        assertTrue(r.out().strip().endsWith(expected), String.join(" ", args) + " gave:\n" + r.out() + r.err());
+        SurvivalKit.cliEndingWith(env, expected, args);
     }
 
     /** What a fresh load of the store restores. */

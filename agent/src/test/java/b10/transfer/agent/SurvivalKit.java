@@ -252,6 +252,14 @@ final class SurvivalKit {
         return ChildJvm.run(System.getProperty("java.home"), env, 120, all.toArray(String[]::new));
     }
 
+    /** Runs the CLI to its end; fails unless its last line is the status expected. */
+    static ChildJvm.Result cliEndingWith(Map<String, String> env, String expected, String... args) throws Exception {
+        ChildJvm.Result r = cli(env, args);
+        org.junit.jupiter.api.Assertions.assertTrue(r.out().strip().endsWith(expected),
+                String.join(" ", args) + " gave:\n" + r.out() + r.err());
+        return r;
+    }
+
     /** The host application with the agent; it must start, run, and exit with its own code 7. */
     static ChildJvm.Result app(Map<String, String> env) throws Exception {
         Map<String, String> e = new java.util.HashMap<>(env);

@@ -52,26 +52,26 @@ final class MisbehavingS3Proxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
+    /** An S3 error answer: the status and the XML body S3 sends with it. */
+    private static void sendError(HttpExchange ex, int status, String code, String message) throws IOException {
+        byte[] error = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
+                + "</Message></Error>").getBytes();
+        ex.getResponseHeaders().set("Content-Type", "application/xml");
+        ex.sendResponseHeaders(status, error.length);
+        ex.getResponseBody().write(error);
+    }
+
     private void forward(HttpExchange ex) throws IOException {
         try (ex) {
             String method = ex.getRequestMethod();
             if (mode == Mode.FAILS_ARCHIVE_UPLOADS && (method.equals("PUT") || method.equals("POST"))
                     && ex.getRequestURI().getPath().contains("/archives/")) {
                 ex.getRequestBody().readAllBytes();
-                byte[] error = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code>"
-                        + "<Message>We encountered an internal error. Please try again.</Message></Error>").getBytes();
-                ex.getResponseHeaders().set("Content-Type", "application/xml");
-                ex.sendResponseHeaders(500, error.length);
-                ex.getResponseBody().write(error);
+                sendError(ex, 500, "InternalError", "We encountered an internal error. Please try again.");
                 return;
             }
             if (mode == Mode.DENIES_LISTING && method.equals("GET") && String.valueOf(ex.getRequestURI().getQuery()).contains("list-type=2")) {
-                // credentials allowed to read objects, not to list them
-                byte[] error = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
-                        + "<Message>Access Denied</Message></Error>").getBytes();
-                ex.getResponseHeaders().set("Content-Type", "application/xml");
-                ex.sendResponseHeaders(403, error.length);
-                ex.getResponseBody().write(error);
+                sendError(ex, 403, "AccessDenied", "Access Denied"); // credentials allowed to read objects, not to list them
                 return;
             }
             HttpURLConnection c = (HttpURLConnection) URI.create(upstream + ex.getRequestURI().toString()).toURL().openConnection();
