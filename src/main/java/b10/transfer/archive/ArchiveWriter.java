@@ -135,38 +135,89 @@ public final class ArchiveWriter {
                     + " MiB, more than MAX_CACHE_SIZE_MB=" + mib(maxBytes));
         }
         control.totals(totalBytes, totalFiles);
-        ContentDigest digest = new ContentDigest();
         TarArchiveOutputStream tar = new TarArchiveOutputStream(
                 ArchiveStreams.compressed(new KeepOpen(sink), compression, level, workers), 1 << 16);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
-
-        String prefix = "";
-        if (layout == Layout.NATIVE) {
-            Map<String, String> head = new LinkedHashMap<>(header);
-            head.put("format", ArchiveMetadata.FORMAT);
-            head.put("expected_files", Long.toString(totalFiles));
-            head.put("expected_bytes", Long.toString(totalBytes));
-            putBytes(tar, ArchiveMetadata.HEADER, ArchiveMetadata.encode(head));
-        } else {
-            prefix = "./";
-            TarArchiveEntry root = entry(prefix, 0755, System.currentTimeMillis() / 1000);
-            tar.putArchiveEntry(root);
-            tar.closeArchiveEntry();
-        }
-
-        Map<String, Long> written = new java.util.HashMap<>();
-        ArrayDeque<Pending> ahead = new ArrayDeque<>();
-        int next = 0;
-        long aheadBytes = 0;
-        byte[] chunk = new byte[1 << 20];
+        String prefix = writeHead(tar, header, totalFiles, totalBytes);
+        Entries entries = new Entries(tar, prefix, control);
         for (int at = 0; at < items.size(); at++) {
             control.checkpoint();
-            // keep the read-ahead window full: small files only, bounded in bytes
-            if (next <= at) {
-                next = at;
+            entries.readAhead(items, at);
+            if (!entries.add(items.get(at), at)) {
+                skipped[0]++; // deleted between scan and read: the cache moved on, leave it out
             }
+        }
+        Result result = sealed(entries, skipped[0]);
+        writeTail(tar, result);
+        tar.close();
+        return result;
+    }
+
+    /** Our header (native layout) or the "./" root entry (the Python package's); the entries' name prefix. */
+    private String writeHead(TarArchiveOutputStream tar, Map<String, String> header, long totalFiles, long totalBytes)
+            throws IOException {
+        if (layout != Layout.NATIVE) {
+            tar.putArchiveEntry(entry("./", 0755, System.currentTimeMillis() / 1000));
+            tar.closeArchiveEntry();
+            return "./";
+        }
+        Map<String, String> head = new LinkedHashMap<>(header);
+        head.put("format", ArchiveMetadata.FORMAT);
+        head.put("expected_files", Long.toString(totalFiles));
+        head.put("expected_bytes", Long.toString(totalBytes));
+        putBytes(tar, ArchiveMetadata.HEADER, ArchiveMetadata.encode(head));
+        return "";
+    }
+
+    /** What was written, signed where a signer is set. */
+    private Result sealed(Entries entries, int skipped) {
+        ContentDigest digest = entries.digest;
+        Result result = new Result(digest.files(), digest.bytes(), digest.finish(), skipped, null, null, entries.written);
+        if (signer == null) {
+            return result;
+        }
+        return new Result(result.files(), result.bytes(), result.digest(), result.skipped(), signer.keyId(),
+                signer.sign(result.manifest()), entries.written);
+    }
+
+    /** The manifest and the signature, last (native layout; the Python package's keeps its manifest beside the archive). */
+    private void writeTail(TarArchiveOutputStream tar, Result result) throws IOException {
+        if (layout != Layout.NATIVE) {
+            return;
+        }
+        putBytes(tar, ArchiveMetadata.MANIFEST, ArchiveMetadata.encode(result.manifest()));
+        if (signer != null) {
+            putBytes(tar, ArchiveSignature.ENTRY, ArchiveMetadata.encode(Map.of(ArchiveSignature.SIGNER, result.signer(),
+                    ArchiveSignature.SIGNATURE, result.signature())));
+        }
+    }
+
+    /**
+     * The archive's entries, in scan order: small files read ahead by the reader threads (a window
+     * bounded in bytes), large ones streamed by the writing thread.
+     */
+    private final class Entries {
+        private final TarArchiveOutputStream tar;
+        private final String prefix;
+        private final TransferControl control;
+        final ContentDigest digest = new ContentDigest();
+        final Map<String, Long> written = new java.util.HashMap<>();
+        private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+        private final byte[] chunk = new byte[1 << 20];
+        private int next;
+        private long aheadBytes;
+
+        Entries(TarArchiveOutputStream tar, String prefix, TransferControl control) {
+            this.tar = tar;
+            this.prefix = prefix;
+            this.control = control;
+        }
+
+        /** Keeps the read-ahead window full from the item at {@code at} on: small files only, bounded in bytes. */
+        void readAhead(List<Item> items, int at) {
+            next = Math.max(next, at);
             while (next < items.size() && aheadBytes < READ_AHEAD_BYTES) {
                 Item n = items.get(next);
                 if (!n.directory && n.size <= SMALL_FILE) {
@@ -175,26 +226,24 @@ public final class ArchiveWriter {
                 }
                 next++;
             }
-            Item item = items.get(at);
+        }
+
+        /** False where the file was gone by the time it was read. */
+        boolean add(Item item, int at) throws IOException {
             if (item.directory) {
-                TarArchiveEntry e = entry(prefix + item.name + "/", 0755, item.mtimeSeconds);
-                tar.putArchiveEntry(e);
+                tar.putArchiveEntry(entry(prefix + item.name + "/", 0755, item.mtimeSeconds));
                 tar.closeArchiveEntry();
-                continue;
-            }
-            byte[] content = null;
-            if (!ahead.isEmpty() && ahead.peek().index == at) {
-                Pending p = ahead.poll();
-                aheadBytes -= item.size;
-                content = join(p.content, item.path);
-                if (content == null) {
-                    skipped[0]++; // deleted between scan and read: the cache moved on, leave it out
-                    continue;
-                }
+                return true;
             }
             TarArchiveEntry e = entry(prefix + item.name, item.executable ? 0755 : 0644, item.mtimeSeconds);
             CRC32C crc = new CRC32C();
-            if (content != null) {
+            if (!ahead.isEmpty() && ahead.peek().index == at) {
+                Pending p = ahead.poll();
+                aheadBytes -= item.size;
+                byte[] content = join(p.content, item.path);
+                if (content == null) {
+                    return false;
+                }
                 e.setSize(content.length);
                 tar.putArchiveEntry(e);
                 tar.write(content);
@@ -203,25 +252,11 @@ public final class ArchiveWriter {
                 digest.add(item.name, content.length, (int) crc.getValue());
                 written.put(item.name, (long) content.length);
             } else if (!streamLarge(item, e, tar, crc, chunk, control, digest, written)) {
-                skipped[0]++;
-                continue;
+                return false;
             }
             control.progress(digest.bytes(), digest.files());
+            return true;
         }
-        Result result = new Result(digest.files(), digest.bytes(), digest.finish(), skipped[0], null, null, written);
-        if (signer != null) {
-            result = new Result(result.files(), result.bytes(), result.digest(), result.skipped(), signer.keyId(),
-                    signer.sign(result.manifest()), written);
-        }
-        if (layout == Layout.NATIVE) {
-            putBytes(tar, ArchiveMetadata.MANIFEST, ArchiveMetadata.encode(result.manifest()));
-            if (signer != null) {
-                putBytes(tar, ArchiveSignature.ENTRY, ArchiveMetadata.encode(Map.of(ArchiveSignature.SIGNER, result.signer(),
-                        ArchiveSignature.SIGNATURE, result.signature())));
-            }
-        }
-        tar.close();
-        return result;
     }
 
     /** The selected files (gone or not regular ones counted as skipped), and the directories above them, sorted as a scan is. */

@@ -64,152 +64,202 @@ public final class SafeExtractor {
      */
     public Result extract(InputStream raw, Path staging, TransferControl control, Map<String, String> sideManifest)
             throws IOException {
-        EntryGuard guard = new EntryGuard(staging, limits.maxDepth(), limits.maxPathLength());
         ArchiveStreams.Opened opened = ArchiveStreams.open(raw);
-        InputStream body = opened.body();
-        TarArchiveInputStream tar = new TarArchiveInputStream(body, 1 << 16);
-        ContentDigest digest = new ContentDigest();
-        Set<String> seen = new HashSet<>();
-        Set<Path> dirs = new HashSet<>();
-        dirs.add(staging);
-        Semaphore inFlight = new Semaphore(IN_FLIGHT_BYTES);
-        AtomicReference<Throwable> writeFailure = new AtomicReference<>();
-        AtomicBoolean aborted = new AtomicBoolean();
-        boolean completed = false;
-        Map<String, String> header = null;
-        Map<String, String> manifest = null;
-        Map<String, String> signature = null;
-        boolean claimChecked = checker == null;
-        long entries = 0;
-        long declared = 0;
-        long sinceSpaceCheck = 0;
-        byte[] chunk = new byte[1 << 20];
-        try {
-            TarArchiveEntry e;
-            while ((e = nextEntry(tar)) != null) {
-                control.checkpoint();
+        Extraction x = new Extraction(staging, control, sideManifest);
+        x.readAll(opened.body());
+        x.checkClaim(); // an archive with no entry of the cache was not checked at its first one
+        Result r = judge(x.header, x.manifest, sideManifest, x.digest, opened.compression());
+        return checker == null ? r : x.verifySignature(r);
+    }
+
+    /**
+     * One archive's extraction: the entry checks, in archive order, on the parsing thread; small
+     * files written by the writer threads, bounded by the bytes in flight; large ones streamed here.
+     */
+    private final class Extraction {
+        private final Path staging;
+        private final TransferControl control;
+        private final Map<String, String> sideManifest;
+        private final EntryGuard guard;
+        private final ContentDigest digest = new ContentDigest();
+        private final Set<String> seen = new HashSet<>();
+        private final Set<Path> dirs = new HashSet<>();
+        private final Semaphore inFlight = new Semaphore(IN_FLIGHT_BYTES);
+        private final AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+        private final AtomicBoolean aborted = new AtomicBoolean();
+        private final byte[] chunk = new byte[1 << 20];
+        private Map<String, String> header;
+        private Map<String, String> manifest;
+        private Map<String, String> signature;
+        private boolean claimChecked = checker == null;
+        private long entries;
+        private long declared;
+        private long sinceSpaceCheck;
+
+        Extraction(Path staging, TransferControl control, Map<String, String> sideManifest) {
+            this.staging = staging;
+            this.control = control;
+            this.sideManifest = sideManifest;
+            this.guard = new EntryGuard(staging, limits.maxDepth(), limits.maxPathLength());
+            dirs.add(staging);
+        }
+
+        /** Every entry, then the stream to its end; no write of ours lands after this returns or throws. */
+        void readAll(InputStream body) throws IOException {
+            TarArchiveInputStream tar = new TarArchiveInputStream(body, 1 << 16);
+            boolean completed = false;
+            try {
+                TarArchiveEntry e;
+                while ((e = nextEntry(tar)) != null) {
+                    control.checkpoint();
+                    rethrow(writeFailure);
+                    entry(tar, e);
+                }
+                readToEnd(body);
+                drain(inFlight);
                 rethrow(writeFailure);
-                String rawName = e.getName();
-                String name = EntryGuard.normalizeName(rawName);
-                if (manifest != null) {
-                    if (name.equals(ArchiveSignature.ENTRY) && signature == null) {
-                        signature = ArchiveMetadata.decode(readMeta(tar, e));
-                        continue;
-                    }
-                    throw EntryGuard.reject(rawName, "follows the manifest (the archive was altered)");
-                }
-                if (++entries > limits.maxEntries()) {
-                    throw new CacheValidationError("archive rejected: more than " + limits.maxEntries()
-                            + " entries (B10_TRANSFER_MAX_ENTRIES)");
-                }
-                if (name.isEmpty() && e.isDirectory()) {
-                    continue; // "./", the archive's root
-                }
-                if (name.startsWith(ArchiveMetadata.DIR)) {
-                    byte[] meta = readMeta(tar, e);
-                    if (name.equals(ArchiveMetadata.HEADER) && entries == 1) {
-                        header = ArchiveMetadata.decode(meta);
-                        checkExpected(header, staging);
-                        control.totals(parseLong(header.get("expected_bytes")), parseLong(header.get("expected_files")));
-                    } else if (name.equals(ArchiveMetadata.MANIFEST) && header != null) {
-                        manifest = ArchiveMetadata.decode(meta);
-                    } else {
-                        throw EntryGuard.reject(rawName, "is metadata out of place");
-                    }
-                    continue;
-                }
-                if (!claimChecked) {
-                    // the first of the cache's entries (the header, if any, came before): refused before any file is written
-                    checker.claim(claimedSigner(header, sideManifest));
-                    claimChecked = true;
-                }
-                checkType(e, rawName);
-                Path target = guard.resolve(rawName);
-                if (!seen.add(name)) {
-                    throw EntryGuard.reject(rawName, "appears twice");
-                }
-                if (e.isDirectory()) {
-                    makeDirs(target, dirs);
-                    continue;
-                }
-                long size = e.getSize();
-                if (size < 0) {
-                    throw EntryGuard.reject(rawName, "declares a negative size");
-                }
-                declared += size;
-                if (declared > limits.maxBytes()) {
-                    throw new CacheValidationError("archive rejected: entry '" + EntryGuard.printable(rawName)
-                            + "' takes the content past MAX_CACHE_SIZE_MB=" + limits.maxBytes() / (1024 * 1024));
-                }
-                makeDirs(target.getParent(), dirs);
-                boolean executable = (e.getMode() & 0100) != 0;
-                if (size <= SMALL_FILE) {
-                    byte[] content = readFully(tar, (int) size, rawName);
-                    CRC32C crc = new CRC32C();
-                    crc.update(content);
-                    digest.add(name, size, (int) crc.getValue());
-                    // at least one permit per task, so that draining waits for empty files too
-                    int permits = (int) size + 1;
-                    acquire(inFlight, permits);
-                    writers.execute(() -> {
-                        try {
-                            if (writeFailure.get() == null && !aborted.get()) {
-                                writeSmall(target, content, executable);
-                            }
-                        } catch (Throwable t) {
-                            writeFailure.compareAndSet(null, t);
-                        } finally {
-                            inFlight.release(permits);
-                        }
-                    });
-                } else {
-                    CRC32C crc = new CRC32C();
-                    streamLarge(tar, target, size, crc, chunk, control, rawName);
-                    if (executable) {
-                        setExecutable(target);
-                    }
-                    digest.add(name, size, (int) crc.getValue());
-                }
-                sinceSpaceCheck += size;
-                if (sinceSpaceCheck >= FREE_SPACE_CHECK_EVERY) {
-                    sinceSpaceCheck = 0;
-                    checkFreeSpace(staging, 0);
-                }
-                control.progress(digest.bytes(), digest.files());
+                completed = true;
+            } finally {
+                aborted.set(!completed); // queued writes of a refused archive are skipped
+                // on any failure too: no write of ours may land after we return (the caller deletes staging)
+                drain(inFlight);
             }
-            readToEnd(body);
-            drain(inFlight);
-            rethrow(writeFailure);
-            completed = true;
-        } finally {
-            aborted.set(!completed); // queued writes of a refused archive are skipped
-            // on any failure too: no write of ours may land after we return (the caller deletes staging)
-            drain(inFlight);
         }
-        if (!claimChecked) {
-            checker.claim(claimedSigner(header, sideManifest)); // an archive with no entry of the cache
-        }
-        Result r = judge(header, manifest, sideManifest, digest, opened.compression());
-        if (checker == null) {
-            return r;
-        }
-        String signer;
-        if (header != null) {
-            signer = header.get(ArchiveSignature.SIGNER);
-            if (signature != null && !String.valueOf(signer).equals(signature.get(ArchiveSignature.SIGNER))) {
-                throw new CacheValidationError("archive rejected: its header names signer " + signer + " and its signature "
-                        + signature.get(ArchiveSignature.SIGNER) + " (altered)");
+
+        private void entry(TarArchiveInputStream tar, TarArchiveEntry e) throws IOException {
+            String rawName = e.getName();
+            String name = EntryGuard.normalizeName(rawName);
+            if (afterManifest(tar, e, rawName, name)) {
+                return;
             }
-            checker.verify(signer, signature == null ? null : signature.get(ArchiveSignature.SIGNATURE), manifest);
-        } else {
-            signer = sideManifest.get(ArchiveSignature.SIGNER);
-            Map<String, String> fields = new java.util.LinkedHashMap<>();
-            for (String k : new String[] {"files", "bytes", "digest"}) {
-                fields.put(k, sideManifest.get(k));
+            if (++entries > limits.maxEntries()) {
+                throw new CacheValidationError("archive rejected: more than " + limits.maxEntries()
+                        + " entries (B10_TRANSFER_MAX_ENTRIES)");
             }
-            checker.verify(signer, sideManifest.get(ArchiveSignature.SIGNATURE), fields);
+            if (name.isEmpty() && e.isDirectory()) {
+                return; // "./", the archive's root
+            }
+            if (name.startsWith(ArchiveMetadata.DIR)) {
+                metadata(tar, e, rawName, name);
+                return;
+            }
+            checkClaim(); // at the first of the cache's entries (the header, if any, came before): refused before any file is written
+            checkType(e, rawName);
+            Path target = guard.resolve(rawName);
+            if (!seen.add(name)) {
+                throw EntryGuard.reject(rawName, "appears twice");
+            }
+            if (e.isDirectory()) {
+                makeDirs(target, dirs);
+            } else {
+                file(tar, e, rawName, name, target);
+            }
         }
-        return new Result(r.files(), r.bytes(), r.header(), r.verified(), r.digest(), signer);
+
+        /** After the manifest only the signature may come; true where this entry was it. */
+        private boolean afterManifest(TarArchiveInputStream tar, TarArchiveEntry e, String rawName, String name)
+                throws IOException {
+            if (manifest == null) {
+                return false;
+            }
+            if (name.equals(ArchiveSignature.ENTRY) && signature == null) {
+                signature = ArchiveMetadata.decode(readMeta(tar, e));
+                return true;
+            }
+            throw EntryGuard.reject(rawName, "follows the manifest (the archive was altered)");
+        }
+
+        /** The header (first entry only) or the manifest; any other metadata entry is refused. */
+        private void metadata(TarArchiveInputStream tar, TarArchiveEntry e, String rawName, String name) throws IOException {
+            byte[] meta = readMeta(tar, e);
+            if (name.equals(ArchiveMetadata.HEADER) && entries == 1) {
+                header = ArchiveMetadata.decode(meta);
+                checkExpected(header, staging);
+                control.totals(parseLong(header.get("expected_bytes")), parseLong(header.get("expected_files")));
+            } else if (name.equals(ArchiveMetadata.MANIFEST) && header != null) {
+                manifest = ArchiveMetadata.decode(meta);
+            } else {
+                throw EntryGuard.reject(rawName, "is metadata out of place");
+            }
+        }
+
+        void checkClaim() {
+            if (!claimChecked) {
+                checker.claim(claimedSigner(header, sideManifest));
+                claimChecked = true;
+            }
+        }
+
+        private void file(TarArchiveInputStream tar, TarArchiveEntry e, String rawName, String name, Path target)
+                throws IOException {
+            long size = e.getSize();
+            if (size < 0) {
+                throw EntryGuard.reject(rawName, "declares a negative size");
+            }
+            declared += size;
+            if (declared > limits.maxBytes()) {
+                throw new CacheValidationError("archive rejected: entry '" + EntryGuard.printable(rawName)
+                        + "' takes the content past MAX_CACHE_SIZE_MB=" + limits.maxBytes() / (1024 * 1024));
+            }
+            makeDirs(target.getParent(), dirs);
+            boolean executable = (e.getMode() & 0100) != 0;
+            CRC32C crc = new CRC32C();
+            if (size <= SMALL_FILE) {
+                byte[] content = readFully(tar, (int) size, rawName);
+                crc.update(content);
+                writeInBackground(target, content, executable);
+            } else {
+                streamLarge(tar, target, size, crc, chunk, control, rawName);
+                if (executable) {
+                    setExecutable(target);
+                }
+            }
+            digest.add(name, size, (int) crc.getValue());
+            sinceSpaceCheck += size;
+            if (sinceSpaceCheck >= FREE_SPACE_CHECK_EVERY) {
+                sinceSpaceCheck = 0;
+                checkFreeSpace(staging, 0);
+            }
+            control.progress(digest.bytes(), digest.files());
+        }
+
+        /** Hands a small file to a writer thread, waiting while too many bytes are in flight. */
+        private void writeInBackground(Path target, byte[] content, boolean executable) throws IOException {
+            int permits = content.length + 1; // at least one permit per task, so that draining waits for empty files too
+            acquire(inFlight, permits);
+            writers.execute(() -> {
+                try {
+                    if (writeFailure.get() == null && !aborted.get()) {
+                        writeSmall(target, content, executable);
+                    }
+                } catch (Throwable t) {
+                    writeFailure.compareAndSet(null, t);
+                } finally {
+                    inFlight.release(permits);
+                }
+            });
+        }
+
+        /** The archive's signature checked against the trusted keys: its own entry, or the manifest beside it. */
+        Result verifySignature(Result r) {
+            String signer;
+            if (header != null) {
+                signer = header.get(ArchiveSignature.SIGNER);
+                if (signature != null && !String.valueOf(signer).equals(signature.get(ArchiveSignature.SIGNER))) {
+                    throw new CacheValidationError("archive rejected: its header names signer " + signer + " and its signature "
+                            + signature.get(ArchiveSignature.SIGNER) + " (altered)");
+                }
+                checker.verify(signer, signature == null ? null : signature.get(ArchiveSignature.SIGNATURE), manifest);
+            } else {
+                signer = sideManifest.get(ArchiveSignature.SIGNER);
+                Map<String, String> fields = new java.util.LinkedHashMap<>();
+                for (String k : new String[] {"files", "bytes", "digest"}) {
+                    fields.put(k, sideManifest.get(k));
+                }
+                checker.verify(signer, sideManifest.get(ArchiveSignature.SIGNATURE), fields);
+            }
+            return new Result(r.files(), r.bytes(), r.header(), r.verified(), r.digest(), signer);
+        }
     }
 
     private ArchiveSignature.Checker checker;
@@ -429,8 +479,7 @@ public final class SafeExtractor {
     }
 
     static CacheError localWriteError(Path target, IOException e) {
-        String msg = String.valueOf(e.getMessage());
-        if (msg.contains("No space left") || msg.contains("Disk quota")) {
+        if (b10.transfer.base.OsError.of(e) == b10.transfer.base.OsError.NO_SPACE) {
             return new CacheOperationInterrupted("no space left on the device of " + target.getParent()
                     + " while writing " + target.getFileName(), e);
         }

@@ -101,76 +101,19 @@ public final class Main {
             out.println(version());
             return 0;
         }
-        String command = args[0];
-        if (!OPTIONS.containsKey(command)) {
-            err.println("b10-transfer: unknown command " + command + nearest(command, OPTIONS.keySet())
-                    + "\n" + USAGE);
-            return 2;
-        }
-        String readyArg = null;
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            if (a.startsWith("-") && !OPTIONS.get(command).contains(a)) {
-                err.println("b10-transfer: " + command + " has no option " + a + nearest(a, OPTIONS.get(command))
-                        + "\n" + usageOf(command));
-                return 2;
-            }
-            if (a.equals("--progress-interval") || a.equals("--backend")) {
-                i++; // its value
-            } else if (!a.startsWith("-") && (command.equals("run-until-ready") || command.equals("keygen")) && readyArg == null) {
-                readyArg = a;
-            } else if (!a.startsWith("-")) {
-                err.println("b10-transfer: " + command + " takes no argument '" + a + "'\n" + usageOf(command));
-                return 2;
-            }
-        }
-        boolean json = false;
-        boolean force = false;
-        boolean quiet = false;
-        boolean explain = false;
-        boolean dryRun = false;
-        boolean replace = false;
-        long plainIntervalNanos = ProgressDisplay.PLAIN_TICK_NANOS;
-        String backend = null;
-        for (int i = 1; i < args.length; i++) {
-            switch (args[i]) {
-                case "--json": json = true; break;
-                case "--force": force = true; break;
-                case "--explain": explain = true; break;
-                case "--dry-run": dryRun = true; break;
-                case "--replace": replace = true; break;
-                case "--quiet": case "-q": quiet = true; break;
-                case "--progress-interval":
-                    plainIntervalNanos = i + 1 < args.length ? seconds(args[++i]) : -1;
-                    if (plainIntervalNanos <= 0) {
-                        err.println("b10-transfer: --progress-interval needs a number of seconds above 0");
-                        return 2;
-                    }
-                    break;
-                case "--backend":
-                    if (i + 1 >= args.length) {
-                        err.println("b10-transfer: --backend needs a value");
-                        return 2;
-                    }
-                    backend = args[++i];
-                    break;
-                case "--help": case "-h":
-                    out.println(usageOf(command));
-                    return 0;
-                default:
-                    if (args[i].equals(readyArg)) {
-                        break;
-                    }
-                    err.println("b10-transfer: unknown option " + args[i] + "\n" + USAGE);
-                    return 2;
-            }
+        CommandLine line;
+        try {
+            line = CommandLine.parse(args);
+        } catch (Exit e) {
+            (e.code == 0 ? out : err).println(e.getMessage());
+            return e.code;
         }
         Settings settings;
         try {
             settings = Settings.fromEnvironment();
         } catch (CacheValidationError e) {
             err.println("b10-transfer: configuration error: " + e.getMessage());
-            if (json) {
+            if (line.json()) {
                 // a caller that parses stdout gets an answer too
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("status", "ERROR");
@@ -184,12 +127,97 @@ public final class Main {
         for (String w : settings.warnings) {
             err.println("b10-transfer: warning: " + w);
         }
-        switch (command) {
+        return dispatch(line, settings, out, err);
+    }
+
+    /** Ends the command line's parse: the exit status and what to print (to stdout for 0, else to stderr). */
+    static final class Exit extends Exception {
+        final int code;
+
+        Exit(int code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+
+    /** A command line, parsed: the command, its flags and values, and its one argument (run-until-ready's URL, keygen's directory). */
+    record CommandLine(String command, boolean json, boolean force, boolean quiet, boolean explain, boolean dryRun,
+                       boolean replace, long plainIntervalNanos, String backend, String argument) {
+
+        static CommandLine parse(String[] args) throws Exit {
+            String command = args[0];
+            if (!OPTIONS.containsKey(command)) {
+                throw new Exit(2, "b10-transfer: unknown command " + command + nearest(command, OPTIONS.keySet()) + "\n" + USAGE);
+            }
+            String argument = argument(command, args);
+            boolean json = false;
+            boolean force = false;
+            boolean quiet = false;
+            boolean explain = false;
+            boolean dryRun = false;
+            boolean replace = false;
+            long plainIntervalNanos = ProgressDisplay.PLAIN_TICK_NANOS;
+            String backend = null;
+            for (int i = 1; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--json": json = true; break;
+                    case "--force": force = true; break;
+                    case "--explain": explain = true; break;
+                    case "--dry-run": dryRun = true; break;
+                    case "--replace": replace = true; break;
+                    case "--quiet": case "-q": quiet = true; break;
+                    case "--progress-interval":
+                        plainIntervalNanos = i + 1 < args.length ? seconds(args[++i]) : -1;
+                        if (plainIntervalNanos <= 0) {
+                            throw new Exit(2, "b10-transfer: --progress-interval needs a number of seconds above 0");
+                        }
+                        break;
+                    case "--backend":
+                        if (i + 1 >= args.length) {
+                            throw new Exit(2, "b10-transfer: --backend needs a value");
+                        }
+                        backend = args[++i];
+                        break;
+                    case "--help": case "-h":
+                        throw new Exit(0, usageOf(command));
+                    default:
+                        if (!args[i].equals(argument)) {
+                            throw new Exit(2, "b10-transfer: unknown option " + args[i] + "\n" + USAGE);
+                        }
+                }
+            }
+            return new CommandLine(command, json, force, quiet, explain, dryRun, replace, plainIntervalNanos, backend, argument);
+        }
+
+        /** The command's one argument, or null; refuses options the command does not have and arguments it does not take. */
+        private static String argument(String command, String[] args) throws Exit {
+            String argument = null;
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                if (a.startsWith("-") && !OPTIONS.get(command).contains(a)) {
+                    throw new Exit(2, "b10-transfer: " + command + " has no option " + a + nearest(a, OPTIONS.get(command))
+                            + "\n" + usageOf(command));
+                }
+                if (a.equals("--progress-interval") || a.equals("--backend")) {
+                    i++; // its value
+                } else if (!a.startsWith("-") && (command.equals("run-until-ready") || command.equals("keygen")) && argument == null) {
+                    argument = a;
+                } else if (!a.startsWith("-")) {
+                    throw new Exit(2, "b10-transfer: " + command + " takes no argument '" + a + "'\n" + usageOf(command));
+                }
+            }
+            return argument;
+        }
+    }
+
+    private static int dispatch(CommandLine line, Settings settings, PrintStream out, PrintStream err) {
+        boolean json = line.json();
+        switch (line.command()) {
             case "load": {
                 OperationControl control = Operations.of(settings).newControl();
                 LoadResult r;
-                try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("load", control, err, plainIntervalNanos)) {
-                    r = Operations.of(settings).loadAndReport(force, control);
+                try (ProgressDisplay p = line.quiet() ? null : ProgressDisplay.start("load", control, err, line.plainIntervalNanos())) {
+                    r = Operations.of(settings).loadAndReport(line.force(), control);
                 }
                 print(out, json, r.toMap(), r.status().name());
                 return r.status() == b10.transfer.LoadStatus.ERROR ? 1 : 0;
@@ -197,8 +225,8 @@ public final class Main {
             case "save": {
                 OperationControl control = Operations.of(settings).newControl();
                 SaveResult r;
-                try (ProgressDisplay p = quiet ? null : ProgressDisplay.start("save", control, err, plainIntervalNanos)) {
-                    r = Operations.of(settings).saveAndReport(control, replace);
+                try (ProgressDisplay p = line.quiet() ? null : ProgressDisplay.start("save", control, err, line.plainIntervalNanos())) {
+                    r = Operations.of(settings).saveAndReport(control, line.replace());
                 }
                 print(out, json, r.toMap(), r.status().name());
                 return r.status() == b10.transfer.SaveStatus.ERROR ? 1 : 0;
@@ -206,16 +234,10 @@ public final class Main {
             case "info":
                 print(out, json, Operations.of(settings).info(), null);
                 return 0;
-            case "list": {
-                Map<String, Object> m = Operations.of(settings).list();
-                print(out, json, m, null);
-                return m.containsKey("error") ? 1 : 0;
-            }
-            case "gc": {
-                Map<String, Object> m = Operations.of(settings).gc(dryRun);
-                print(out, json, m, null);
-                return m.containsKey("error") ? 1 : 0;
-            }
+            case "list":
+                return printed(out, json, Operations.of(settings).list());
+            case "gc":
+                return printed(out, json, Operations.of(settings).gc(line.dryRun()));
             case "clear": {
                 boolean cleared = B10Transfer.clearLocalCache();
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -224,58 +246,70 @@ public final class Main {
                 print(out, json, m, null);
                 return 0;
             }
-            case "key": {
-                KeyResolver.Resolved r = Operations.environment(settings);
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("key", r.key().text());
-                m.put("hash", r.key().hash());
-                m.put("archive", StoreNames.archive(r.key(), settings.compression));
-                m.put("components", r.key().components());
-                if (explain) {
-                    m.put("sources", KeySources.of(settings, r, System.getenv()));
-                }
-                if (!r.key().torchFound()) {
-                    m.put("warning", r.key().torchProblem());
-                    err.println("b10-transfer: warning: this key cannot be saved or loaded under: " + r.key().torchProblem());
-                }
-                print(out, json, m, null);
-                return 0;
-            }
+            case "key":
+                return key(settings, line.explain(), json, out, err);
             case "probe":
-                return probe(settings, backend, json, out, err);
-            case "keygen": {
-                if (readyArg == null) {
-                    err.println("b10-transfer: keygen needs the directory to write the key pair into\n" + usageOf(command));
-                    return 2;
-                }
-                Path dir = Path.of(readyArg).toAbsolutePath();
-                try {
-                    String id = b10.transfer.trust.SigningKey.generate(dir);
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("key_id", id);
-                    m.put("signing_key", dir.resolve("b10-signing-key.pem").toString());
-                    m.put("public_key", dir.resolve("b10-signing-key.pub.pem").toString());
-                    m.put("next", "savers: B10_TRANSFER_SIGNING_KEY=<signing_key>; loaders: B10_TRANSFER_TRUSTED_KEYS=<public_key>");
-                    print(out, json, m, null);
-                    return 0;
-                } catch (java.io.IOException e) {
-                    err.println("b10-transfer: keygen failed: " + e.getMessage());
-                    return 1;
-                }
-            }
+                return probe(settings, line.backend(), json, out, err);
+            case "keygen":
+                return keygen(line.argument(), json, out, err);
             case "run-until-ready": {
                 java.net.URI url;
                 try {
-                    url = readyArg == null ? settings.readyUrl() : Settings.httpUrl(readyArg, "the URL");
+                    url = line.argument() == null ? settings.readyUrl() : Settings.httpUrl(line.argument(), "the URL");
                 } catch (CacheValidationError e) {
                     err.println("b10-transfer: " + e.getMessage());
                     return 2;
                 }
-                return runUntilReady(settings, url, json, quiet, plainIntervalNanos, out, err);
+                return runUntilReady(settings, url, json, line.quiet(), line.plainIntervalNanos(), out, err);
             }
             default:
-                err.println("b10-transfer: unknown command " + command + "\n" + USAGE);
+                err.println("b10-transfer: unknown command " + line.command() + "\n" + USAGE);
                 return 2;
+        }
+    }
+
+    /** Prints a report; 1 where it carries an error. */
+    private static int printed(PrintStream out, boolean json, Map<String, Object> m) {
+        print(out, json, m, null);
+        return m.containsKey("error") ? 1 : 0;
+    }
+
+    private static int key(Settings settings, boolean explain, boolean json, PrintStream out, PrintStream err) {
+        KeyResolver.Resolved r = Operations.environment(settings);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", r.key().text());
+        m.put("hash", r.key().hash());
+        m.put("archive", StoreNames.archive(r.key(), settings.compression));
+        m.put("components", r.key().components());
+        if (explain) {
+            m.put("sources", KeySources.of(settings, r, System.getenv()));
+        }
+        if (!r.key().torchFound()) {
+            m.put("warning", r.key().torchProblem());
+            err.println("b10-transfer: warning: this key cannot be saved or loaded under: " + r.key().torchProblem());
+        }
+        print(out, json, m, null);
+        return 0;
+    }
+
+    private static int keygen(String directory, boolean json, PrintStream out, PrintStream err) {
+        if (directory == null) {
+            err.println("b10-transfer: keygen needs the directory to write the key pair into\n" + usageOf("keygen"));
+            return 2;
+        }
+        Path dir = Path.of(directory).toAbsolutePath();
+        try {
+            String id = b10.transfer.trust.SigningKey.generate(dir);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key_id", id);
+            m.put("signing_key", dir.resolve("b10-signing-key.pem").toString());
+            m.put("public_key", dir.resolve("b10-signing-key.pub.pem").toString());
+            m.put("next", "savers: B10_TRANSFER_SIGNING_KEY=<signing_key>; loaders: B10_TRANSFER_TRUSTED_KEYS=<public_key>");
+            print(out, json, m, null);
+            return 0;
+        } catch (java.io.IOException e) {
+            err.println("b10-transfer: keygen failed: " + e.getMessage());
+            return 1;
         }
     }
 

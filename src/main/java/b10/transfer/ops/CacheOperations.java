@@ -6,18 +6,17 @@ import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
 import b10.transfer.archive.ArchiveSignature;
 import b10.transfer.archive.ArchiveWriter;
+import b10.transfer.base.OsError;
 import b10.transfer.base.Workers;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
 import b10.transfer.store.ArchiveStore;
 import b10.transfer.store.LocalCache;
 import b10.transfer.store.Publisher;
+import b10.transfer.store.StoreError;
 import b10.transfer.store.StoreNames;
-import b10.transfer.store.Stores;
 import b10.transfer.trust.SigningKey;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +58,7 @@ public final class CacheOperations {
     }
 
     /** Computes the key on a thread of its own; {@link #key()} then waits for it (a failure is computed again there). */
-    private void prefetchKey() {
+    void prefetchKey() {
         Workers.daemon("key", () -> {
             try {
                 key();
@@ -73,7 +72,7 @@ public final class CacheOperations {
      * The key, refused when torch is not in it: a cache depends on torch, and an archive under a key
      * without it would be restored for any torch (and none could be found under the real key).
      */
-    private EnvironmentKey completeKey() {
+    EnvironmentKey completeKey() {
         EnvironmentKey k = key();
         if (!k.torchFound()) {
             throw new KeyIncomplete(k.torchProblem());
@@ -147,99 +146,24 @@ public final class CacheOperations {
         }
     }
 
+
+    /** Temporaries and leftovers last changed before this are stale (B10_TRANSFER_TEMP_MAX_AGE_S, by the settings' clock). */
+    java.time.Instant staleBefore() {
+        return settings.clock.instant().minus(settings.tempMaxAge);
+    }
+    /** Restores the key's content into the local cache (see {@link LoadRun} for the steps). */
     public LoadResult load(boolean force, OperationControl control) {
         long t0 = System.nanoTime();
         if (!settings.enabled) {
             return loadResult(LoadStatus.SKIPPED, "disabled by B10_TRANSFER_ENABLED", t0, null, null, 0, 0);
         }
-        Path staging = null;
-        String archiveName = null;
-        ArchiveStore store = null;
-        Thread toucher = null;
+        LoadRun run = new LoadRun(this, force, control, t0);
         try {
-            Path dir = local.dir();
-            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                return loadResult(LoadStatus.ERROR, "local cache " + dir + " (TORCH_CACHE_DIR) is not a directory", t0, null, null, 0, 0);
-            }
-            local.recover(settings.tempMaxAge);
-            if (!force && local.hasFiles()) {
-                return loadResult(LoadStatus.SKIPPED, "local cache " + dir + " already holds files; not replaced", t0, null, null, 0, 0);
-            }
-            store = Stores.open(settings);
-            ArchiveStore.Refusal refused = store.checkLoad();
-            if (refused != null) {
-                return loadResult(refused.absent() ? LoadStatus.DOES_NOT_EXIST : LoadStatus.ERROR, refused.message(), t0, null, null, 0, 0);
-            }
-            RestorePrewarm.start(); // overlaps the key, whose GPU probe is the slow part
-            store.removeStale(settings.tempMaxAge, false);
-            EnvironmentKey key = completeKey();
-            ArchiveStore.Content content = store.content(key);
-            if (content.isEmpty()) {
-                MissExplanation miss = explainMiss(store, key);
-                LoadResult r = loadResult(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + store.describe()
-                        + (miss == null ? "" : miss.sentence()), t0, null, null, 0, 0);
-                return new LoadResult(r.status(), r.message(), 0, 0, r.millis(), null, null, miss);
-            }
-            archiveName = content.archives().get(0).location();
-            staging = local.newStaging();
-            ContentRestore.Restored r;
-            ExecutorService writers = Workers.pool("writer", settings.writerThreads);
-            try {
-                r = ContentRestore.into(content, staging, local, settings, key, writers, control);
-            } finally {
-                writers.shutdownNow();
-            }
-            control.checkpoint();
-            // every archive was whole: the key's last use is recorded beside the swap (one PUT on S3, overlapped)
-            ArchiveStore used = store;
-            toucher = Workers.daemon("touch", () -> used.touch(key));
-            toucher.start();
-            if (!local.swapIn(staging, force)) {
-                return loadResult(LoadStatus.SKIPPED, "local cache " + dir + " was filled by another process meanwhile",
-                        t0, archiveName, null, 0, 0);
-            }
-            staging = null;
-            int layers = content.layers().size();
-            LoadResult ok = loadResult(LoadStatus.SUCCESS, "restored " + r.files() + " files, " + mib(r.bytes())
-                    + " from " + archiveName + (layers == 0 ? "" : layers == 1 && content.base() != null ? " and 1 layer"
-                    : content.base() != null ? " and " + layers + " layers" : " (" + layers + " layers)")
-                    + (r.verified() ? "" : " (no manifest: an archive of the Python package)")
-                    + (r.signer() == null ? "" : ", signed by trusted key " + r.signer())
-                    + (content.note() == null ? "" : "; " + content.note()),
-                    t0, archiveName, null, r.files(), r.bytes());
-            TreeFingerprint restored = TreeFingerprint.of(dir);
-            Activity.of(dir).restored(ok, restored);
-            ListingRecord.write(local, restored);
-            return ok;
+            return run.steps();
         } catch (Throwable t) {
-            return loadResult(LoadStatus.ERROR, describe("load", t, archiveName), t0, archiveName, t, 0, 0);
+            return loadResult(LoadStatus.ERROR, describe("load", t, run.archiveName), t0, run.archiveName, t, 0, 0);
         } finally {
-            if (staging != null) {
-                LocalCache.deleteTree(staging);
-            }
-            awaitQuietly(toucher);
-            Stores.close(store);
-        }
-    }
-
-    /** Waits a little for a best-effort step before the store closes; it is a daemon, so a stuck one is left. */
-    private static void awaitQuietly(Thread t) {
-        if (t == null) {
-            return;
-        }
-        try {
-            t.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Null when the store cannot say (a miss is a miss either way: its explanation must not fail the load). */
-    private static MissExplanation explainMiss(ArchiveStore store, EnvironmentKey key) {
-        try {
-            return MissExplanation.of(key, store.keys(MissExplanation.MOST));
-        } catch (IOException | RuntimeException e) {
-            return null;
+            run.cleanUp();
         }
     }
 
@@ -270,105 +194,14 @@ public final class CacheOperations {
         if (!settings.enabled) {
             return saveResult(SaveStatus.SKIPPED, "disabled by B10_TRANSFER_ENABLED", t0, null, null, 0, 0, 0);
         }
-        Path dir = local.dir();
-        String target = null;
-        ArchiveStore store = null;
+        SaveRun run = new SaveRun(this, control, onlyWhatIsNew, replace, t0);
         try {
-            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                return saveResult(SaveStatus.ERROR, "local cache " + dir + " (TORCH_CACHE_DIR) is not a directory", t0, null, null, 0, 0, 0);
-            }
-            if (!local.hasFiles()) {
-                return saveResult(SaveStatus.SKIPPED, "local cache " + dir + " is empty or missing: nothing to save", t0, null, null, 0, 0, 0);
-            }
-            if (!onlyWhatIsNew) {
-                prefetchKey(); // an explicit save needs the key: its GPU probe overlaps the walk of the cache
-            }
-            TreeFingerprint before = TreeFingerprint.of(dir);
-            Activity activity = Activity.of(dir);
-            if (before.equals(activity.lastKnown())) {
-                return saveResult(SaveStatus.SKIPPED, "local cache unchanged since it was restored or saved", t0, null, null, 0, 0, 0);
-            }
-            if (onlyWhatIsNew && activity.lastKnown() == null && before.equals(ListingRecord.read(local))) {
-                return saveResult(SaveStatus.SKIPPED, "local cache unchanged since another process restored or saved it"
-                        + " (its listing is recorded in " + local.listingRecord() + ")", t0, null, null, 0, 0, 0);
-            }
-            store = Stores.open(settings);
-            ArchiveStore.Refusal refused = store.checkSave();
-            if (refused != null) {
-                return saveResult(SaveStatus.ERROR, refused.message(), t0, null, null, 0, 0, 0);
-            }
-            store.removeStale(settings.tempMaxAge, true);
-            EnvironmentKey key = completeKey();
-            target = store.locationFor(key, settings.compression);
-            if (store.layout() == ArchiveWriter.Layout.PYTHON && !replace) {
-                String name = StoreNames.archive(key, settings.compression);
-                if (store.find(key).filter(a -> a.location().endsWith("/" + name)).isPresent()) {
-                    return saveResult(SaveStatus.SKIPPED, "the store already holds " + name
-                            + " (B10_TRANSFER_KEY_MODE=seed: the first writer wins, as in the Python package)", t0, target, null, 0, 0, 0);
-                }
-            }
-            TreeFingerprint record = activity.lastKnown() != null ? activity.lastKnown() : ListingRecord.read(local);
-            ArchiveStore.Content content = store.layout() == ArchiveWriter.Layout.NATIVE ? store.content(key) : ArchiveStore.Content.NONE;
-            java.util.Set<String> fresh = null;
-            if (!content.isEmpty() && !replace) {
-                StoreFiles held = storeFiles(content, control);
-                fresh = held == null ? allFiles(before) : held.lackedBy(before, record);
-                if (fresh.isEmpty()) {
-                    if (onlyWhatIsNew) {
-                        ListingRecord.write(local, before); // the next JVM learns it without the store
-                    }
-                    return saveResult(SaveStatus.SKIPPED, "the store's content for the key (" + describeContent(content)
-                            + ") already holds every file of the local cache (" + before.sizes().size() + " of its "
-                            + held.files().size() + "): nothing new to publish", t0, target, null, 0, 0, 0);
-                }
-            }
-            Written w = write(store, key, content, fresh, dir, control, replace);
-            target = w.published().location();
-            long archiveBytes = w.published().size();
-            boolean layer = w.published().layer();
-            SaveResult ok = saveResult(SaveStatus.SUCCESS, "saved " + w.result().files() + " files, " + mib(w.result().bytes())
-                    + " as " + (layer ? "a layer, " : "") + target + " (" + mib(archiveBytes) + ")"
-                    + (replace && !content.isEmpty() ? ", replacing the key's content (" + describeContent(content) + ")" : "")
-                    + (w.signer() == null ? "" : ", signed by key " + w.signer()),
-                    t0, target, null, w.result().files(), w.result().bytes(), archiveBytes);
-            activity.saved(ok, before);
-            if (onlyWhatIsNew) {
-                // the agent's saves, of a cache it manages; an explicit save writes nothing beside the cache it reads
-                ListingRecord.write(local, before);
-            }
-            control.settle(ok);
-            String after = Compaction.afterSave(this, store, key, control) + Retention.afterSave(store, settings);
-            return after.isEmpty() ? ok : saveResult(SaveStatus.SUCCESS, ok.message() + after, t0, target, null, ok.files(),
-                    ok.bytes(), ok.archiveBytes());
+            return run.steps();
         } catch (Throwable t) {
-            return saveResult(SaveStatus.ERROR, describe("save", t, target), t0, target, t, 0, 0, 0);
+            return saveResult(SaveStatus.ERROR, describe("save", t, run.target), t0, run.target, t, 0, 0, 0);
         } finally {
-            Stores.close(store);
+            run.cleanUp();
         }
-    }
-
-    /**
-     * What the key's content holds, or null where it cannot be read (a damaged archive or index):
-     * the save then publishes every local file as a layer, which can only add to the content.
-     */
-    private StoreFiles storeFiles(ArchiveStore.Content content, OperationControl control) {
-        try {
-            return StoreFiles.of(content, settings.maxEntries, control);
-        } catch (CancellationException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            b10.transfer.Log.get().debug("the key's content could not be listed ({}): every local file is published as a layer",
-                    e.getMessage());
-            return null;
-        }
-    }
-
-    private static java.util.Set<String> allFiles(TreeFingerprint tree) {
-        java.util.Set<String> all = new java.util.HashSet<>();
-        for (String f : tree.sizes().keySet()) {
-            all.add(f.replace(java.io.File.separatorChar, '/'));
-        }
-        return all;
     }
 
     static String describeContent(ArchiveStore.Content c) {
@@ -392,7 +225,7 @@ public final class CacheOperations {
         header.put("key", key.text());
         header.put("hash", key.hash());
         key.components().forEach((k, v) -> header.put("key." + k, String.valueOf(v)));
-        header.put("created", Instant.now().toString());
+        header.put("created", settings.clock.instant().toString());
         header.put("writer", "b10-transfer-java");
         header.put(StoreNames.HEADER_ID, id);
         boolean compaction = only == null && !compacting.isEmpty();
@@ -454,20 +287,22 @@ public final class CacheOperations {
         if (t instanceof CancellationException) {
             return op + " cancelled: " + t.getMessage();
         }
+        if (t instanceof StoreError) {
+            return t.getMessage(); // names its own object: not given the key's location as well
+        }
         if (t instanceof CacheOperationInterrupted || t instanceof CacheError) {
-            // a message that names an object of its own (the S3 store's do) is not given the key's location as well
-            boolean namesItsObject = t.getMessage().contains("s3://");
-            return t.getMessage() + (archive != null && !namesItsObject && !t.getMessage().contains(archive) ? " [" + archive + "]" : "");
+            return t.getMessage() + (archive != null && !t.getMessage().contains(archive) ? " [" + archive + "]" : "");
         }
         String msg = String.valueOf(t.getMessage());
-        if (msg.contains("No space left")) {
-            return op + " failed: no space left on device (" + msg + ")";
-        }
-        if (t instanceof java.nio.file.AccessDeniedException) {
-            return op + " failed: permission denied on " + msg;
-        }
-        if (t instanceof java.nio.file.ReadOnlyFileSystemException || msg.contains("Read-only file system")) {
-            return op + " failed: read-only filesystem (" + msg + ")";
+        switch (OsError.of(t)) {
+            case NO_SPACE:
+                return op + " failed: no space left on device (" + msg + ")";
+            case PERMISSION:
+                return op + " failed: permission denied on " + msg;
+            case READ_ONLY:
+                return op + " failed: read-only filesystem (" + msg + ")";
+            default:
+                break;
         }
         return op + " failed: " + t.getClass().getSimpleName() + ": " + msg;
     }

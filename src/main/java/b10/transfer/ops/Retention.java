@@ -60,7 +60,7 @@ final class Retention {
     /** {@code gc}: applies the policy (or, dry, only says what it would remove). */
     static Map<String, Object> run(ArchiveStore store, Settings s, boolean dryRun) throws IOException {
         List<ArchiveStore.KeyUsage> keys = store.usage();
-        List<Removal> chosen = select(keys, Instant.now(), s.retain, s.storeQuotaBytes);
+        List<Removal> chosen = select(keys, s.clock.instant(), s.retain, s.storeQuotaBytes);
         List<Map<String, Object>> removed = new ArrayList<>();
         List<Map<String, Object>> kept = new ArrayList<>();
         long freed = 0;
@@ -79,7 +79,7 @@ final class Retention {
             }
         }
         if (!dryRun) {
-            store.removeStale(s.tempMaxAge, true);
+            store.removeStale(s.clock.instant().minus(s.tempMaxAge), true);
             store.policyRan();
         }
         long total = 0;
@@ -120,7 +120,7 @@ final class Retention {
             return ""; // a store shared with the Python package: its loads record no use, so only gc, asked for, removes keys
         }
         Instant last = store.lastPolicyRun();
-        if (last != null && last.isAfter(Instant.now().minus(SAVE_INTERVAL))) {
+        if (last != null && last.isAfter(s.clock.instant().minus(SAVE_INTERVAL))) {
             return "";
         }
         try {

@@ -1,5 +1,6 @@
 package b10.transfer.s3;
 
+import b10.transfer.store.StoreError;
 import b10.transfer.CacheError;
 import b10.transfer.config.S3Location;
 import java.net.ConnectException;
@@ -26,43 +27,43 @@ final class S3Errors {
             String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
             int status = e.statusCode();
             if ("NoSuchBucket".equals(code)) {
-                return new CacheError("bucket '" + where.bucket() + "' does not exist: " + doing + " " + store, t);
+                return new StoreError("bucket '" + where.bucket() + "' does not exist: " + doing + " " + store, t);
             }
             if (status == 403 || "AccessDenied".equals(code) || "InvalidAccessKeyId".equals(code)
                     || "SignatureDoesNotMatch".equals(code) || "ExpiredToken".equals(code)) {
-                return new CacheError("access denied (" + (code != null ? code : "403") + ") while " + doing + " " + store
+                return new StoreError("access denied (" + (code != null ? code : "403") + ") while " + doing + " " + store
                         + ": check the credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE, the role) and the bucket's policy", t);
             }
             if (status == 301 || "PermanentRedirect".equals(code)) {
-                return new CacheError("the bucket of " + store + " is in another region: set B10_TRANSFER_S3_REGION or AWS_REGION", t);
+                return new StoreError("the bucket of " + store + " is in another region: set B10_TRANSFER_S3_REGION or AWS_REGION", t);
             }
             String said = firstLine(e.awsErrorDetails() != null ? e.awsErrorDetails().errorMessage() : null);
             if (said.isBlank()) {
                 said = firstLine(e.getMessage());
             }
-            return new CacheError("S3 answered " + status + " " + (code != null ? code : "(no error code)") + " while " + doing
+            return new StoreError("S3 answered " + status + " " + (code != null ? code : "(no error code)") + " while " + doing
                     + " " + store + (status >= 500 || status == 429 ? " after " + S3Clients.MAX_ATTEMPTS + " attempts" : "")
                     + ": " + (said.isBlank() ? "the server gave no message" : said), t);
         }
         Throwable root = rootCause(t);
         if (root instanceof ConnectException || root instanceof UnknownHostException) {
-            return new CacheError("cannot reach " + endpoint + " while " + doing + " " + store + ": " + root, t);
+            return new StoreError("cannot reach " + endpoint + " while " + doing + " " + store + ": " + root, t);
         }
         if (root instanceof SocketTimeoutException) {
-            return new CacheError("no answer from " + endpoint + " within " + S3Clients.SOCKET_TIMEOUT.toSeconds()
+            return new StoreError("no answer from " + endpoint + " within " + S3Clients.SOCKET_TIMEOUT.toSeconds()
                     + " s while " + doing + " " + store + " (" + root.getMessage() + ")", t);
         }
         if (t instanceof SdkClientException && String.valueOf(t.getMessage()).contains("credentials")) {
-            return new CacheError("no AWS credentials found for " + store
+            return new StoreError("no AWS credentials found for " + store
                     + ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or give the machine a role", t);
         }
         if (t instanceof SdkException) {
-            return new CacheError("S3 client failed while " + doing + " " + store + ": " + firstLine(t.getMessage()), t);
+            return new StoreError("S3 client failed while " + doing + " " + store + ": " + firstLine(t.getMessage()), t);
         }
         if (t instanceof CacheError c) {
             return c;
         }
-        return new CacheError(doing + " " + store + " failed: " + t, t);
+        return new StoreError(doing + " " + store + " failed: " + t, t);
     }
 
     private static Throwable rootCause(Throwable t) {

@@ -1,0 +1,152 @@
+package b10.transfer.ops;
+
+import b10.transfer.LoadStatus;
+import b10.transfer.base.Workers;
+import b10.transfer.config.Settings;
+import b10.transfer.key.EnvironmentKey;
+import b10.transfer.store.ArchiveStore;
+import b10.transfer.store.LocalCache;
+import b10.transfer.store.Stores;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * One load, as a sequence of short steps: the local side, the store, the key's content, the
+ * restore into staging, the swap, the record. Holds what the steps leave to clean up; a step
+ * that ends the load early returns its result, a failure throws (the caller words it).
+ */
+final class LoadRun {
+    private final CacheOperations ops;
+    private final Settings settings;
+    private final LocalCache local;
+    private final boolean force;
+    private final OperationControl control;
+    private final long t0;
+    private Path staging;
+    private ArchiveStore store;
+    private Thread toucher;
+    /** The archive being restored, for messages; null until the content is known. */
+    String archiveName;
+
+    LoadRun(CacheOperations ops, boolean force, OperationControl control, long t0) {
+        this.ops = ops;
+        this.settings = ops.settings();
+        this.local = ops.local();
+        this.force = force;
+        this.control = control;
+        this.t0 = t0;
+    }
+
+    LoadResult steps() throws Exception {
+        LoadResult notNeeded = localSide();
+        if (notNeeded != null) {
+            return notNeeded;
+        }
+        store = Stores.open(settings);
+        ArchiveStore.Refusal refused = store.checkLoad();
+        if (refused != null) {
+            return result(refused.absent() ? LoadStatus.DOES_NOT_EXIST : LoadStatus.ERROR, refused.message());
+        }
+        RestorePrewarm.start(); // overlaps the key, whose GPU probe is the slow part
+        store.removeStale(ops.staleBefore(), false);
+        EnvironmentKey key = ops.completeKey();
+        ArchiveStore.Content content = store.content(key);
+        if (content.isEmpty()) {
+            return miss(key);
+        }
+        archiveName = content.archives().get(0).location();
+        ContentRestore.Restored r = restore(content, key);
+        control.checkpoint();
+        // every archive was whole: the key's last use is recorded beside the swap (one PUT on S3, overlapped)
+        ArchiveStore used = store;
+        toucher = Workers.daemon("touch", () -> used.touch(key));
+        toucher.start();
+        if (!local.swapIn(staging, force)) {
+            return result(LoadStatus.SKIPPED, "local cache " + local.dir() + " was filled by another process meanwhile");
+        }
+        staging = null;
+        return restored(r, content);
+    }
+
+    /** Null where the load goes on: the local cache is a directory (or absent), and empty unless forced. */
+    private LoadResult localSide() throws Exception {
+        Path dir = local.dir();
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return result(LoadStatus.ERROR, "local cache " + dir + " (TORCH_CACHE_DIR) is not a directory");
+        }
+        local.recover(ops.staleBefore());
+        if (!force && local.hasFiles()) {
+            return result(LoadStatus.SKIPPED, "local cache " + dir + " already holds files; not replaced");
+        }
+        return null;
+    }
+
+    private LoadResult miss(EnvironmentKey key) {
+        MissExplanation miss = explainMiss(key);
+        LoadResult r = result(LoadStatus.DOES_NOT_EXIST, "no archive for key " + key.text() + " in " + store.describe()
+                + (miss == null ? "" : miss.sentence()));
+        return new LoadResult(r.status(), r.message(), 0, 0, r.millis(), null, null, miss);
+    }
+
+    /** Null when the store cannot say (a miss is a miss either way: its explanation must not fail the load). */
+    private MissExplanation explainMiss(EnvironmentKey key) {
+        try {
+            return MissExplanation.of(key, store.keys(MissExplanation.MOST));
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Base then layers into a new staging directory, every archive verified. */
+    private ContentRestore.Restored restore(ArchiveStore.Content content, EnvironmentKey key) throws Exception {
+        staging = local.newStaging();
+        ExecutorService writers = Workers.pool("writer", settings.writerThreads);
+        try {
+            return ContentRestore.into(content, staging, local, settings, key, writers, control);
+        } finally {
+            writers.shutdownNow();
+        }
+    }
+
+    /** The success, recorded beside the cache so that a later save knows what the store already holds. */
+    private LoadResult restored(ContentRestore.Restored r, ArchiveStore.Content content) throws Exception {
+        int layers = content.layers().size();
+        String ofLayers = layers == 0 ? "" : layers == 1 && content.base() != null ? " and 1 layer"
+                : content.base() != null ? " and " + layers + " layers" : " (" + layers + " layers)";
+        LoadResult ok = new LoadResult(LoadStatus.SUCCESS, "restored " + r.files() + " files, " + CacheOperations.mib(r.bytes())
+                + " from " + archiveName + ofLayers
+                + (r.verified() ? "" : " (no manifest: an archive of the Python package)")
+                + (r.signer() == null ? "" : ", signed by trusted key " + r.signer())
+                + (content.note() == null ? "" : "; " + content.note()),
+                r.files(), r.bytes(), millis(), archiveName, null);
+        TreeFingerprint tree = TreeFingerprint.of(local.dir());
+        Activity.of(local.dir()).restored(ok, tree);
+        ListingRecord.write(local, tree);
+        return ok;
+    }
+
+    /** Removes a staging directory left by a failure, and waits a little for the use record before the store closes. */
+    void cleanUp() {
+        if (staging != null) {
+            LocalCache.deleteTree(staging);
+        }
+        if (toucher != null) {
+            try {
+                toucher.join(2000); // a daemon: a stuck one is left
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Stores.close(store);
+    }
+
+    private LoadResult result(LoadStatus s, String message) {
+        return new LoadResult(s, message, 0, 0, millis(), archiveName, null);
+    }
+
+    private long millis() {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+}
