@@ -16,6 +16,8 @@ import b10.transfer.store.Stores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,8 +62,18 @@ class LayersTest {
         return new CacheOperations(s, () -> KeyResolver.resolve(s, Map.of()).key());
     }
 
+    private CacheOperations opsAt(Clock clock, Path local, String... kv) throws Exception {
+        Settings s = settings(local, kv).at(clock);
+        return new CacheOperations(s, () -> KeyResolver.resolve(s, Map.of()).key());
+    }
+
     private SaveResult save(Path local, String... kv) throws Exception {
-        SaveResult r = ops(local, kv).save(new OperationControl(), true);
+        return saveAt(Clock.systemUTC(), local, kv);
+    }
+
+    /** A save that judges ages by the clock (ahead of the system's: the store's files look that much older). */
+    private SaveResult saveAt(Clock clock, Path local, String... kv) throws Exception {
+        SaveResult r = opsAt(clock, local, kv).save(new OperationControl(), true);
         assertFalse(r.status() == SaveStatus.ERROR, r.message());
         return r;
     }
@@ -215,13 +227,9 @@ class LayersTest {
             String n = p.getFileName().toString();
             foldedIds.add(n.substring(n.indexOf(".layer.") + 7, n.indexOf(".tar.")));
         }
-        Path base;
-        try (Stream<Path> s = Files.list(store)) {
-            base = s.filter(p -> p.getFileName().toString().endsWith(".latest.tar.zst")).findFirst().orElseThrow();
-        }
-        Files.setLastModifiedTime(base, FileTime.from(Instant.now().minusSeconds(120)));
         kernel(r, "fx/k3.py", 2048, 3);
-        assertEquals(SaveStatus.SUCCESS, save(r, "B10_TRANSFER_TEMP_MAX_AGE_S", "60").status());
+        Clock twoMinutesLater = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(2));
+        assertEquals(SaveStatus.SUCCESS, saveAt(twoMinutesLater, r, "B10_TRANSFER_TEMP_MAX_AGE_S", "60").status());
         assertEquals(1, layers().size(), "only the new layer is left: " + storeFiles());
         for (String id : foldedIds) {
             assertTrue(storeFiles().stream().noneMatch(n -> n.contains(id)), id + " is gone: " + storeFiles());
@@ -308,35 +316,29 @@ class LayersTest {
             TestTrees.copyTree(source, local);
             assertEquals(SaveStatus.SUCCESS, save(local, "B10_TRANSFER_TORCH_VERSION", t).status());
         }
-        // the oldest key was last used 40 days ago: its archives and its use marker are aged (no sleep, the files' times)
+        // judged 40 days later (by the operations' clock, no file touched): the oldest key was saved then and never used since,
+        // the middle key was used a minute before the gc, the newest at its time (a load records the use)
+        Clock gcTime = Clock.offset(Clock.systemUTC(), Duration.ofDays(40));
+        Clock minuteBefore = Clock.offset(Clock.systemUTC(), Duration.ofDays(40).minusMinutes(1));
         String oldHash = KeyResolver.resolve(settings(source, "B10_TRANSFER_TORCH_VERSION", "2.9.0"), Map.of()).key().hash();
-        try (Stream<Path> s = Files.list(store)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("cache_" + oldHash)).toList()) {
-                Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(java.time.Duration.ofDays(40))));
-            }
-        }
-        // the middle key was used a minute ago, the newest now: a load of the newest records its use
         String midHash = KeyResolver.resolve(settings(source, "B10_TRANSFER_TORCH_VERSION", "2.10.0"), Map.of()).key().hash();
-        try (Stream<Path> s = Files.list(store)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("cache_" + midHash)).toList()) {
-                Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(60)));
-            }
-        }
-        assertEquals(LoadStatus.SUCCESS, ops(tmp.resolve("n/cache"), "B10_TRANSFER_TORCH_VERSION", "2.11.0")
+        assertEquals(LoadStatus.SUCCESS, opsAt(minuteBefore, tmp.resolve("m/cache"), "B10_TRANSFER_TORCH_VERSION", "2.10.0")
+                .load(false, new OperationControl()).status());
+        assertEquals(LoadStatus.SUCCESS, opsAt(gcTime, tmp.resolve("n/cache"), "B10_TRANSFER_TORCH_VERSION", "2.11.0")
                 .load(false, new OperationControl()).status());
         List<String> before = storeFiles();
-        Map<String, Object> dry = Operations.of(settings(source)).gc(true);
+        Map<String, Object> dry = Operations.of(settings(source).at(gcTime)).gc(true);
         assertEquals(List.of(oldHash), hashes(dry.get("would_remove")), dry.toString());
         assertEquals(before, storeFiles(), "a dry run changes nothing");
 
-        Map<String, Object> run = Operations.of(settings(source)).gc(false);
+        Map<String, Object> run = Operations.of(settings(source).at(gcTime)).gc(false);
         assertEquals(List.of(oldHash), hashes(run.get("removed")), run.toString());
         assertTrue(storeFiles().stream().noneMatch(n -> n.contains(oldHash)), storeFiles().toString());
 
         // a quota of 0.3 MiB (each key's archive is about 0.2 MiB): the least recently used goes, the newest stays whatever its size; loads of it race the gc
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        CacheOperations loader = ops(tmp.resolve("race/cache"), "B10_TRANSFER_TORCH_VERSION", "2.11.0");
-        Operations collector = Operations.of(settings(source, "B10_TRANSFER_STORE_QUOTA_MB", "0.3"));
+        CacheOperations loader = opsAt(gcTime, tmp.resolve("race/cache"), "B10_TRANSFER_TORCH_VERSION", "2.11.0");
+        Operations collector = Operations.of(settings(source, "B10_TRANSFER_STORE_QUOTA_MB", "0.3").at(gcTime));
         Future<List<LoadResult>> loads = pool.submit(() -> {
             List<LoadResult> out = new ArrayList<>();
             for (int i = 0; i < 10; i++) {

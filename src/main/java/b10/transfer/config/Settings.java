@@ -3,6 +3,7 @@ package b10.transfer.config;
 import b10.transfer.CacheValidationError;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,12 @@ public final class Settings {
     public final String onlyIn;
     /** One line for each setting that was given but is not one of ours (a typo), naming the nearest valid name. */
     public final List<String> warnings;
+    /**
+     * What "now" is for every age the product judges (temporaries, retired archives, retention,
+     * the policy's hourly run): the system clock, or a test's own (see {@link #at}).
+     */
+    public final Clock clock;
+    private final Source source;
 
     /** The store for messages: the S3 URI or the directory. */
     public String storeName() {
@@ -99,7 +106,14 @@ public final class Settings {
 
     public enum Compression { ZSTD, GZIP }
 
-    private Settings(Source s) {
+    /** The same settings judged at another clock (tests age a store this way instead of sleeping). */
+    public Settings at(Clock clock) {
+        return new Settings(source, clock);
+    }
+
+    private Settings(Source s, Clock clock) {
+        this.source = s;
+        this.clock = clock;
         // the first of these that is set; vLLM keeps its compile cache under VLLM_CACHE_ROOT
         String chosen = null;
         for (String name : LOCAL_CACHE_SETTINGS) {
@@ -210,7 +224,7 @@ public final class Settings {
      *                   {@code b10.transfer.torch.cache.dir} is TORCH_CACHE_DIR (see {@link #propertyName})
      */
     public static Settings from(Map<String, String> env, Map<String, String> properties, Map<String, String> options) {
-        return new Settings(new Source(env, properties, options));
+        return new Settings(new Source(env, properties, options), Clock.systemUTC());
     }
 
     /** This JVM's {@code b10.transfer.*} system properties. */

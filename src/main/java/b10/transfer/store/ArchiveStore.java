@@ -6,7 +6,6 @@ import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,10 +122,11 @@ public interface ArchiveStore extends AutoCloseable {
     Refusal checkSave();
 
     /**
-     * Removes what crashed writers left, and what compactions folded, older than the age. Never
-     * throws. Loads remove nothing where they may not write.
+     * Removes what crashed writers left, and what compactions folded, last changed before the
+     * cutoff (now less B10_TRANSFER_TEMP_MAX_AGE_S, by the settings' clock). Never throws. Loads
+     * remove nothing where they may not write.
      */
-    void removeStale(Duration maxAge, boolean forSave);
+    void removeStale(Instant cutoff, boolean forSave);
 
     /** The key's content; {@link Content#NONE} where the store holds nothing for it. */
     Content content(EnvironmentKey key) throws IOException;

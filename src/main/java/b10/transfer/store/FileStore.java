@@ -8,6 +8,7 @@ import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
 import b10.transfer.archive.TransferControl;
 import b10.transfer.base.PausePoints;
+import java.time.Instant;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,15 +36,18 @@ public final class FileStore implements ArchiveStore {
     /** The variable that named the directory, for messages. */
     private final String setting;
     private final boolean sharedWithPython;
+    /** The time the store's markers record (a key's last use, the policy's last run). */
+    private final java.time.Clock clock;
 
     public FileStore(Path dir, String setting) {
-        this(dir, setting, Settings.KeyMode.FULL);
+        this(dir, setting, Settings.KeyMode.FULL, java.time.Clock.systemUTC());
     }
 
-    public FileStore(Path dir, String setting, Settings.KeyMode keyMode) {
+    public FileStore(Path dir, String setting, Settings.KeyMode keyMode, java.time.Clock clock) {
         this.dir = dir;
         this.setting = setting;
         this.sharedWithPython = keyMode == Settings.KeyMode.SEED;
+        this.clock = clock;
     }
 
     @Override
@@ -107,12 +110,12 @@ public final class FileStore implements ArchiveStore {
     }
 
     @Override
-    public void removeStale(Duration maxAge, boolean forSave) {
+    public void removeStale(Instant cutoff, boolean forSave) {
         if (forSave || Files.isWritable(dir)) {
-            TempCleaner.clean(dir, maxAge);
+            TempCleaner.clean(dir, cutoff);
         }
         if (forSave && !sharedWithPython) {
-            StoreDirectory.sweepFolded(dir, maxAge);
+            StoreDirectory.sweepFolded(dir, cutoff);
         }
     }
 
@@ -257,19 +260,62 @@ public final class FileStore implements ArchiveStore {
         Path target = dir.resolve(StoreNames.archive(key, compression));
         String seenBase = seen.base() == null ? "-" : identity(((StoredFile) seen.base()).path());
         try {
-            // Not atomic with the rename: two compactions finishing within the same instant can both
-            // land, and the later one wins; layers the winner does not fold stay over it, so no file
-            // is lost either way.
             Path placed = Publisher.publish(dir, target.getFileName().toString(), body, records(key, id, body), temp -> {
-                if (onlyIfBaseUnchanged && !identity(newest(key).orElse(null)).equals(seenBase)) {
+                String landed = CompareAndSwap.apply(new BaseFile(key, target, temp),
+                        current -> onlyIfBaseUnchanged && !String.valueOf(current == null ? "-" : current).equals(seenBase) ? null : id,
+                        written -> false, control);
+                if (landed == null) {
                     throw new Superseded();
                 }
-                PausePoints.reach("before-compaction-rename");
-                return Publisher.replacing(target).place(temp);
+                return target;
             });
             return new StoredFile(placed, key.hash(), id);
         } catch (Superseded e) {
             return null;
+        }
+    }
+
+    /**
+     * The key's base as a versioned value: its identity (file key, mtime, size) is the version, and
+     * the write renames the new base over it. Not atomic with the rename: two compactions finishing
+     * within the same instant can both land, and the later one wins; layers the winner does not
+     * fold stay over it, so no file is lost either way.
+     */
+    private final class BaseFile implements CompareAndSwap.Versioned<String> {
+        private final EnvironmentKey key;
+        private final Path target;
+        private final Path temp;
+
+        BaseFile(EnvironmentKey key, Path target, Path temp) {
+            this.key = key;
+            this.target = target;
+            this.temp = temp;
+        }
+
+        @Override
+        public CompareAndSwap.Current<String> read() throws IOException {
+            Path base = newest(key).orElse(null);
+            if (base == null) {
+                return null;
+            }
+            String identity = identity(base);
+            return new CompareAndSwap.Current<>(identity, identity);
+        }
+
+        @Override
+        public RuntimeException tryWrite(CompareAndSwap.Current<String> seen, String next) throws IOException {
+            if (!identity(newest(key).orElse(null)).equals(seen == null ? "-" : seen.version())) {
+                return new java.util.ConcurrentModificationException("the base of key " + key.hash() + " in " + describe()
+                        + " kept changing while a new one was placed");
+            }
+            PausePoints.reach("before-compaction-rename");
+            Publisher.replacing(target).place(temp);
+            return null;
+        }
+
+        @Override
+        public boolean readBackAfterWrite() {
+            return false; // a rename is one atomic step
         }
     }
 
@@ -292,11 +338,13 @@ public final class FileStore implements ArchiveStore {
     @Override
     public void touch(EnvironmentKey key) {
         Path marker = dir.resolve(StoreNames.usedMarker(key.hash()));
+        java.nio.file.attribute.FileTime now = java.nio.file.attribute.FileTime.from(clock.instant());
         try {
-            Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            Files.setLastModifiedTime(marker, now);
         } catch (java.nio.file.NoSuchFileException e) {
             try {
                 Publisher.publishSmall(dir, marker.getFileName().toString(), new byte[0]);
+                Files.setLastModifiedTime(marker, now);
             } catch (IOException | RuntimeException ignored) {
                 // a reader without write access: its loads are not recorded
             }
@@ -349,6 +397,7 @@ public final class FileStore implements ArchiveStore {
     public void policyRan() {
         try {
             Publisher.publishSmall(dir, StoreNames.POLICY_MARKER, new byte[0]);
+            Files.setLastModifiedTime(dir.resolve(StoreNames.POLICY_MARKER), java.nio.file.attribute.FileTime.from(clock.instant()));
         } catch (IOException | RuntimeException e) {
             // the next save runs the policy again: only work repeated
         }

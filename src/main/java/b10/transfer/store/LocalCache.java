@@ -1,5 +1,6 @@
 package b10.transfer.store;
 
+import b10.transfer.base.OsError;
 import b10.transfer.base.PausePoints;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -12,7 +13,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -48,13 +48,13 @@ public final class LocalCache {
         }
     }
 
-    /** Undoes an interrupted swap and removes staging directories older than the age. */
-    public void recover(Duration staleAge) {
+    /** Undoes an interrupted swap and removes staging directories last changed before the cutoff. */
+    public void recover(Instant before) {
         Path parent = dir.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             return;
         }
-        FileTime cutoff = FileTime.from(Instant.now().minus(staleAge));
+        FileTime cutoff = FileTime.from(before);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, base + "*")) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
@@ -93,11 +93,11 @@ public final class LocalCache {
             Files.createDirectory(staging);
         } catch (java.nio.file.FileSystemException e) {
             // the staging directory is ours: name what the user chose, and where it has to be writable
-            boolean readOnly = String.valueOf(e.getReason()).contains("Read-only");
-            if (!(e instanceof java.nio.file.AccessDeniedException) && !readOnly) {
+            OsError kind = OsError.of(e);
+            if (kind != OsError.PERMISSION && kind != OsError.READ_ONLY) {
                 throw e;
             }
-            String why = readOnly ? "read-only filesystem" : "permission denied";
+            String why = kind == OsError.READ_ONLY ? "read-only filesystem" : "permission denied";
             throw new b10.transfer.CacheError("cannot write the local cache " + dir + " (TORCH_CACHE_DIR): " + why
                     + " in " + dir.getParent() + ", where the cache directory is created;"
                     + " make it writable for user " + System.getProperty("user.name") + " or point TORCH_CACHE_DIR elsewhere", e);

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -167,8 +166,7 @@ final class StoreDirectory {
      * indexes, an older base of the other compression, and other indexes whose archive is gone once
      * they are past the age themselves. Never throws.
      */
-    static void sweepFolded(Path dir, Duration maxAge) {
-        Instant cutoff = Instant.now().minus(maxAge);
+    static void sweepFolded(Path dir, Instant cutoff) {
         try {
             for (Entries e : read(dir, Exception::toString).values()) {
                 Path base = e.base();

@@ -18,7 +18,7 @@ public final class Stores {
     private static final Map<String, Function<Settings, ArchiveStore>> FACTORIES = Map.of(
             "file", s -> {
                 StoreLocation.Directory d = (StoreLocation.Directory) s.store;
-                return new FileStore(d.dir(), d.setting(), s.keyMode);
+                return new FileStore(d.dir(), d.setting(), s.keyMode, s.clock);
             },
             "s3", s -> isolated(S3_STORE, s));
 

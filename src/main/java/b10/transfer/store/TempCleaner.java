@@ -5,7 +5,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -22,11 +21,11 @@ public final class TempCleaner {
     }
 
     /** @return how many were removed */
-    public static int clean(Path storeDir, Duration maxAge) {
+    public static int clean(Path storeDir, Instant before) {
         if (!Files.isDirectory(storeDir)) {
             return 0;
         }
-        FileTime cutoff = FileTime.from(Instant.now().minus(maxAge));
+        FileTime cutoff = FileTime.from(before);
         int removed = 0;
         // A plain listing and a name test: a glob would compile a regular expression on the agent's start-up path.
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(storeDir)) {

@@ -1,5 +1,7 @@
 package b10.transfer.s3;
 
+import b10.transfer.store.CompareAndSwap;
+import b10.transfer.store.StoreError;
 import b10.transfer.CacheError;
 import b10.transfer.Log;
 import b10.transfer.config.S3Location;
@@ -54,10 +56,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3Store implements ArchiveStore {
     /** Pointer updates that lost to a concurrent saver are retried this often before the save gives up. */
-    static final int MAX_POINTER_ATTEMPTS = 50;
 
     private final S3Location where;
     private final Duration tempMaxAge;
+    private final java.time.Clock clock;
     private final FutureTask<S3Client> building;
     private volatile boolean closed;
 
@@ -68,6 +70,7 @@ public final class S3Store implements ArchiveStore {
     public S3Store(Settings settings) {
         this.where = (S3Location) settings.store;
         this.tempMaxAge = settings.tempMaxAge;
+        this.clock = settings.clock;
         this.building = new FutureTask<>(() -> S3Clients.build(where));
         Workers.daemon("s3-client", () -> {
             building.run();
@@ -84,10 +87,10 @@ public final class S3Store implements ArchiveStore {
         } catch (ExecutionException e) {
             throw S3Errors.describe("opening", e.getCause(), where);
         } catch (TimeoutException e) {
-            throw new CacheError("the S3 client for " + where.uri() + " was not built within " + S3Clients.ATTEMPT_TIMEOUT.toSeconds() + " s");
+            throw new StoreError("the S3 client for " + where.uri() + " was not built within " + S3Clients.ATTEMPT_TIMEOUT.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CacheError("interrupted while opening " + where.uri());
+            throw new StoreError("interrupted while opening " + where.uri());
         }
     }
 
@@ -161,11 +164,10 @@ public final class S3Store implements ArchiveStore {
 
     /** Saves abort multipart uploads older than the age: what a killed saver left. Loads leave them (readers may not list uploads). */
     @Override
-    public void removeStale(Duration maxAge, boolean forSave) {
+    public void removeStale(Instant cutoff, boolean forSave) {
         if (!forSave) {
             return;
         }
-        Instant cutoff = Instant.now().minus(maxAge);
         try {
             for (MultipartUpload u : client().listMultipartUploadsPaginator(b -> b.bucket(where.bucket())
                     .prefix(where.key("archives/"))).uploads()) {
@@ -413,7 +415,7 @@ public final class S3Store implements ArchiveStore {
 
     private CacheError readError(SdkException e, Stored archive) {
         if (e instanceof S3Exception s && (s.statusCode() == 404 || s.statusCode() == 412)) {
-            return new CacheError("archive " + archive.location() + " was removed or replaced while it was read"
+            return new StoreError("archive " + archive.location() + " was removed or replaced while it was read"
                     + " (retired longer than B10_TRANSFER_TEMP_MAX_AGE_S ago): load again", e);
         }
         return S3Errors.describe("reading", archive.location(), e, where);
@@ -469,7 +471,7 @@ public final class S3Store implements ArchiveStore {
         boolean base = false;
         try {
             if (readPointer(key) == null) {
-                Pointer first = new Pointer(u.name(), u.uploaded().etag(), u.uploaded().size(), key.text(), Instant.now().toString(),
+                Pointer first = new Pointer(u.name(), u.uploaded().etag(), u.uploaded().size(), key.text(), clock.instant().toString(),
                         "b10-transfer-java " + ProcessHandle.current().pid(), List.of());
                 client().putObject(PutObjectRequest.builder().bucket(where.bucket()).key(where.key(pointerName(key)))
                         .contentType("text/plain").ifNoneMatch("*").build(), RequestBody.fromBytes(first.encode()));
@@ -534,7 +536,8 @@ public final class S3Store implements ArchiveStore {
                 keep.add(r);
             }
         }
-        for (String n : newly) {
+        // once each: a compaction that read the key before its first pointer folds the layer that pointer then named the base
+        for (String n : new java.util.LinkedHashSet<>(newly)) {
             keep.add(new Pointer.Retired(n, now));
         }
         return keep;
@@ -554,7 +557,7 @@ public final class S3Store implements ArchiveStore {
         }
         if (stored != uploaded.size()) {
             delete(name);
-            throw new CacheError("the S3 server stored " + stored + " bytes as " + uri(name) + " where " + uploaded.size()
+            throw new StoreError("the S3 server stored " + stored + " bytes as " + uri(name) + " where " + uploaded.size()
                     + " were sent: it does not store uploads as sent (aws-chunked framing kept as data?), so nothing was"
                     + " published; check the server at " + (where.endpoint() != null ? where.endpoint() + " (B10_TRANSFER_S3_ENDPOINT)"
                     : "the AWS endpoint"));
@@ -583,88 +586,72 @@ public final class S3Store implements ArchiveStore {
     }
 
     /**
-     * Replaces the key's pointer by compare-and-swap on its ETag: read, compute the next pointer,
-     * PUT with If-Match (If-None-Match: * for a first pointer), again on 412 until it lands.
-     * Archives retired longer than the age are deleted before the pointer that stops naming them
-     * is written: a retired layer the pointer no longer named would otherwise read as live again.
+     * Replaces the key's pointer by compare-and-swap on its ETag ({@link CompareAndSwap}: If-Match,
+     * or If-None-Match: * for a first pointer). Archives retired longer than the age are deleted
+     * before the pointer that stops naming them is written: a retired layer the pointer no longer
+     * named would otherwise read as live again.
      */
     private Pointer swapPointer(EnvironmentKey key, String name, Update update, TransferControl control) throws IOException {
-        String pointerKey = where.key(pointerName(key));
-        for (int attempt = 1; ; attempt++) {
-            control.checkpoint();
-            Current current = readPointer(key);
-            if (current != null && names(current.pointer(), name)) {
-                return current.pointer(); // an earlier attempt landed, its answer lost
+        return CompareAndSwap.apply(new PointerObject(key), current -> update.next(current, clock.instant()),
+                p -> names(p, name), control);
+    }
+
+    /** The key's pointer as a versioned value: its ETag is the version. */
+    private final class PointerObject implements CompareAndSwap.Versioned<Pointer> {
+        private final EnvironmentKey key;
+
+        PointerObject(EnvironmentKey key) {
+            this.key = key;
+        }
+
+        @Override
+        public CompareAndSwap.Current<Pointer> read() throws IOException {
+            Current c = readPointer(key);
+            return c == null ? null : new CompareAndSwap.Current<>(c.pointer(), c.etag());
+        }
+
+        @Override
+        public RuntimeException tryWrite(CompareAndSwap.Current<Pointer> seen, Pointer next) {
+            if (seen != null) {
+                deleteExpiredRetirements(seen.value(), next);
             }
-            Instant now = Instant.now();
-            Pointer next = update.next(current == null ? null : current.pointer(), now);
-            if (next == null) {
-                return null;
-            }
-            if (current != null) {
-                Set<String> kept = new HashSet<>();
-                next.retired().forEach(r -> kept.add(r.archive()));
-                for (Pointer.Retired r : current.pointer().retired()) {
-                    if (!kept.contains(r.archive()) && !names(next, r.archive())) {
-                        delete(r.archive());
-                        delete(StoreNames.indexObject(r.archive()));
-                    }
-                }
-            }
-            PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(where.bucket()).key(pointerKey)
+            PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(where.bucket()).key(where.key(pointerName(key)))
                     .contentType("text/plain");
-            put = current == null ? put.ifNoneMatch("*") : put.ifMatch(current.etag());
+            put = seen == null ? put.ifNoneMatch("*") : put.ifMatch(seen.version());
             try {
                 client().putObject(put.build(), RequestBody.fromBytes(next.encode()));
+                return null;
             } catch (S3Exception e) {
                 // 412: another saver replaced the pointer since we read it; 409: a conditional write raced ours
-                if ((e.statusCode() == 412 || e.statusCode() == 409) && attempt < MAX_POINTER_ATTEMPTS) {
-                    sleepBeforeRetry(attempt);
-                    continue;
+                if (e.statusCode() == 412 || e.statusCode() == 409) {
+                    return e;
                 }
                 throw e;
             } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
                 // no answer: some servers refuse a failed condition before reading the body and close the
                 // connection (the client sees a broken pipe, not 412). Whether the PUT landed is read back
-                // at the top of the loop, so going around again is safe.
-                if (attempt < MAX_POINTER_ATTEMPTS) {
-                    Log.get().debug("pointer {} not written ({}); reading it again", uri(pointerName(key)), e.getMessage());
-                    sleepBeforeRetry(attempt);
-                    continue;
-                }
-                throw e;
+                // before the next attempt, so going around again is safe.
+                Log.get().debug("pointer {} not written ({}); reading it again", uri(pointerName(key)), e.getMessage());
+                return e;
             }
-            if (!landed(key, name) && attempt < MAX_POINTER_ATTEMPTS) {
-                continue;
+        }
+    }
+
+    /** Deletes what the current pointer retired and the next one no longer names (its retirement expired). */
+    private void deleteExpiredRetirements(Pointer current, Pointer next) {
+        Set<String> kept = new HashSet<>();
+        next.retired().forEach(r -> kept.add(r.archive()));
+        for (Pointer.Retired r : current.retired()) {
+            if (!kept.contains(r.archive()) && !names(next, r.archive())) {
+                delete(r.archive());
+                delete(StoreNames.indexObject(r.archive()));
             }
-            return next;
         }
     }
 
     /** Whether the pointer names the archive as its base or a retired one. */
     private static boolean names(Pointer p, String name) {
         return p.archive().equals(name) || p.retired().stream().anyMatch(r -> r.archive().equals(name));
-    }
-
-    /**
-     * Whether the pointer now names our archive. On S3 a conditional PUT is atomic and this is
-     * always true; some S3-compatible servers check the condition and write in two steps, so two
-     * racing savers can both succeed and the first one's archive drop out of the pointer. Reading
-     * back finds that, and the save goes around again. (What such a server can still lose is a
-     * compaction's or a replacement's pointer update, never a layer: layers need no pointer.)
-     */
-    private boolean landed(EnvironmentKey key, String name) throws IOException {
-        Current now = readPointer(key);
-        return now != null && names(now.pointer(), name);
-    }
-
-    private static void sleepBeforeRetry(int attempt) throws IOException {
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * Math.min(attempt, 10)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while publishing");
-        }
     }
 
     /**
@@ -676,7 +663,7 @@ public final class S3Store implements ArchiveStore {
         Set<String> named = new HashSet<>();
         named.add(current.archive());
         current.retired().forEach(r -> named.add(r.archive()));
-        Instant cutoff = Instant.now().minus(tempMaxAge);
+        Instant cutoff = clock.instant().minus(tempMaxAge);
         String folder = folder(key);
         try {
             Set<String> archives = new HashSet<>();
