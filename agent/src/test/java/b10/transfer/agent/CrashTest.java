@@ -29,10 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashTest {
     static final int FILES = 10_000;
-    static final long BYTES = 400L << 20;
-    // 10 each: enough to land before, during and after the renames many times, and the suite stays under 10 minutes on 2 cores
-    static final int SAVE_KILLS = 10;
-    static final int LOAD_KILLS = 10;
+    static final long BYTES = 200L << 20;
+    static final int SMALL_FILES = 2_000;
+    static final long SMALL_BYTES = 40L << 20;
+    // 8 each: enough to land before, during and after the renames many times (the named points cover
+    // each instant as well), and the suite stays under 10 minutes on 2 cores
+    static final int SAVE_KILLS = 8;
+    static final int LOAD_KILLS = 8;
     static final List<String> ROWS = new ArrayList<>();
 
     @TempDir
@@ -42,6 +45,11 @@ class CrashTest {
     static Path venv;
     static Map<String, String> contentA;
     static Map<String, String> contentB;
+    /** The named points' pair: each point is an instant, not a size, so a smaller cache holds them as well and quicker. */
+    static Path smallA;
+    static Path smallB;
+    static Map<String, String> contentSmallA;
+    static Map<String, String> contentSmallB;
     static Path logs;
     static Path scratch;
 
@@ -53,6 +61,12 @@ class CrashTest {
         SurvivalKit.generate(b, FILES, BYTES, 2);
         contentA = SurvivalKit.digest(a);
         contentB = SurvivalKit.digest(b);
+        smallA = root.resolve("small-a/cache");
+        smallB = root.resolve("small-b/cache");
+        SurvivalKit.generate(smallA, SMALL_FILES, SMALL_BYTES, 3);
+        SurvivalKit.generate(smallB, SMALL_FILES, SMALL_BYTES, 4);
+        contentSmallA = SurvivalKit.digest(smallA);
+        contentSmallB = SurvivalKit.digest(smallB);
         venv = SurvivalKit.fakeVenv(root);
         logs = Files.createDirectories(root.resolve("logs"));
         scratch = Files.createDirectories(root.resolve("scratch"));
@@ -90,12 +104,17 @@ class CrashTest {
 
     /** Asserts that the store's archive is whole and holds A or B; returns which. */
     String checkStore(Path store) throws Exception {
+        return checkStore(store, contentA, contentB);
+    }
+
+    /** Which of the two versions the store's archive holds, whole ("A" or "B"); fails for anything else. */
+    String checkStore(Path store, Map<String, String> versionA, Map<String, String> versionB) throws Exception {
         Path archive = published(store);
         String sha = SurvivalKit.sha256(archive);
         String version = knownArchives.get(sha);
         if (version == null) {
             Map<String, String> content = SurvivalKit.verifiedContent(archive, scratch);
-            version = content.equals(contentA) ? "A" : content.equals(contentB) ? "B" : null;
+            version = content.equals(versionA) ? "A" : content.equals(versionB) ? "B" : null;
             assertTrue(version != null, "the store's archive holds neither saved version");
             knownArchives.put(sha, version);
         }
@@ -104,10 +123,14 @@ class CrashTest {
 
     /** Asserts that a local cache is absent or exactly A; returns which. */
     static String checkLocal(Path local) throws Exception {
+        return checkLocal(local, contentA);
+    }
+
+    static String checkLocal(Path local, Map<String, String> versionA) throws Exception {
         if (!Files.exists(local)) {
             return "absent";
         }
-        assertEquals(contentA, SurvivalKit.digest(local), "a local cache that exists is the whole restored version");
+        assertEquals(versionA, SurvivalKit.digest(local), "a local cache that exists is the whole restored version");
         return "A";
     }
 
@@ -161,7 +184,7 @@ class CrashTest {
         assertEquals(List.of(), SurvivalKit.temporaries(store), "temporaries past their age are removed");
         runCli(env(a, store), "SUCCESS", "save", "--replace");
         assertEquals("A", checkStore(store));
-        ROWS.add("| kill -9 of `save` at random instants (10,000 files, 400 MiB) | " + kills + " kills (" + finished
+        ROWS.add("| kill -9 of `save` at random instants (" + FILES + " files, " + (BYTES >> 20) + " MiB) | " + kills + " kills (" + finished
                 + " saves ended first) | after every kill the store's archive is whole: the old version " + keptOld
                 + " times, the new one " + gotNew + " times; " + saveTemps
                 + " temporaries left, kept while young, removed by the next save past their age |");
@@ -205,17 +228,17 @@ class CrashTest {
         Path local = loads.resolve("cache");
         Files.createDirectories(store);
         Map<String, String> before = SurvivalKit.snapshot(root, p -> outside(p, store, loads));
-        runCli(env(a, store), "SUCCESS", "save", "--replace");
+        runCli(env(smallA, store), "SUCCESS", "save", "--replace");
         List<String> held = new ArrayList<>();
         for (String point : List.of("temp-created", "mid-transfer", "after-fsync", "before-rename", "after-rename")) {
             int tempsBefore = SurvivalKit.temporaries(store).size();
-            killAt(point, env(b, store), "save", "--replace");
-            String version = checkStore(store);
+            killAt(point, env(smallB, store), "save", "--replace");
+            String version = checkStore(store, contentSmallA, contentSmallB);
             List<Path> temps = SurvivalKit.temporaries(store);
             if (point.equals("after-rename")) {
                 assertEquals("B", version, "renamed: the new archive is published, whole");
                 assertEquals(tempsBefore, temps.size(), "renamed: the temporary is the archive now");
-                runCli(env(a, store), "SUCCESS", "save", "--replace");
+                runCli(env(smallA, store), "SUCCESS", "save", "--replace");
             } else {
                 assertEquals("A", version, "killed at " + point + ": the old archive stays");
                 assertEquals(tempsBefore + 1, temps.size(), "killed at " + point + ": its temporary is left for a later cleanup");
@@ -223,15 +246,15 @@ class CrashTest {
             held.add("save@" + point);
         }
         Thread.sleep(1100);
-        runCli(env(b, store, "B10_TRANSFER_TEMP_MAX_AGE_S", "1"), "SUCCESS", "save", "--replace");
+        runCli(env(smallB, store, "B10_TRANSFER_TEMP_MAX_AGE_S", "1"), "SUCCESS", "save", "--replace");
         assertEquals(List.of(), SurvivalKit.temporaries(store));
-        assertEquals("B", checkStore(store));
-        runCli(env(a, store), "SUCCESS", "save", "--replace");
+        assertEquals("B", checkStore(store, contentSmallA, contentSmallB));
+        runCli(env(smallA, store), "SUCCESS", "save", "--replace");
 
         // loads into an absent cache: a single rename puts the staging directory in place
         for (String point : List.of("staging-created", "mid-transfer", "before-swap", "after-swap")) {
             killAt(point, env(local, store), "load");
-            assertEquals(point.equals("after-swap") ? "A" : "absent", checkLocal(local), "killed at " + point);
+            assertEquals(point.equals("after-swap") ? "A" : "absent", checkLocal(local, contentSmallA), "killed at " + point);
             LocalCache.deleteTree(local);
             held.add("load@" + point);
         }
@@ -246,14 +269,14 @@ class CrashTest {
         runCli(env(local, store), "SKIPPED", "load"); // the next operation moves it back, and then skips a full cache
         assertEquals(contentPrevious, SurvivalKit.digest(local), "recovered: exactly the old cache");
         killAt("after-swap", env(local, store), "load", "--force");
-        assertEquals("A", checkLocal(local));
+        assertEquals("A", checkLocal(local, contentSmallA));
         held.add("load --force@before-swap, between-swap-renames (recovered by the next operation), after-swap");
         Thread.sleep(1100);
         runCli(env(local, store, "B10_TRANSFER_TEMP_MAX_AGE_S", "1"), "SUCCESS", "load", "--force");
-        assertEquals("A", checkLocal(local));
+        assertEquals("A", checkLocal(local, contentSmallA));
         assertEquals(List.of(), SurvivalKit.temporaries(loads), "no staging or set-aside cache is left");
         assertEquals(before, SurvivalKit.snapshot(root, p -> outside(p, store, loads)), "nothing outside changed");
-        ROWS.add("| kill -9 at named points | " + held.size() + " kills: " + String.join(", ", held)
+        ROWS.add("| kill -9 at named points (" + SMALL_FILES + " files, " + (SMALL_BYTES >> 20) + " MiB) | " + held.size() + " kills: " + String.join(", ", held)
                 + " | store: old archive before the rename, new and whole after it; local: absent or old before the swap,"
                 + " whole after it; set-aside cache moved back by the next operation |");
     }

@@ -62,6 +62,10 @@ final class S3MockServer implements AutoCloseable {
         throw new IllegalStateException("S3Mock did not listen on " + port + " within " + bound + ": " + Files.readString(log));
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }

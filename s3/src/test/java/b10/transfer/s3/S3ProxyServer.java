@@ -114,22 +114,12 @@ public final class S3ProxyServer implements AutoCloseable {
         return data;
     }
 
-    /** SIGSTOP: the server holds its connections and answers nothing, as a hung server does. */
-    public void pause() throws Exception {
-        signal("STOP");
-    }
-
-    public void resume() throws Exception {
-        signal("CONT");
+    long pid() {
+        return process.pid();
     }
 
     private void signal(String name) throws Exception {
         new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
-    }
-
-    /** The settings that point a child JVM or Settings at this server's bucket. */
-    public Map<String, String> env(String bucket, String prefix) {
-        return env(endpoint(), bucket, prefix);
     }
 
     /** The settings for a bucket of any test server at the endpoint (S3Mock takes any credentials). */
@@ -141,11 +131,6 @@ public final class S3ProxyServer implements AutoCloseable {
         m.put("AWS_SECRET_ACCESS_KEY", CREDENTIAL);
         m.put("AWS_REGION", "us-east-1");
         return m;
-    }
-
-    /** A client of the test's own, to look at the bucket as any S3 user would. */
-    public S3Client client() {
-        return client(endpoint());
     }
 
     public static S3Client client(URI endpoint) {

@@ -11,9 +11,8 @@ import org.junit.jupiter.api.Test;
  * The S3 store's suite on a second, independent S3 server: S3Mock. It enforces conditional writes,
  * replaces objects in two steps a reader can see between, and checks no credentials.
  */
+@TestS3Server.On(TestS3Server.Kind.S3MOCK)
 class S3StoreOnS3MockTest extends S3StoreTest {
-    // the server is started by S3StoreTest.startServer, which picks S3Mock for this class
-
     /** S3Mock checks no signature: a wrong secret is not refused there, and the load goes on as with the right one. */
     @Override
     @Test

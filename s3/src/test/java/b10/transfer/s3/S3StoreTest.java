@@ -28,9 +28,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -43,41 +43,25 @@ class S3StoreTest {
     static final EnvironmentKey KEY = new EnvironmentKey("2.11.0+cu130", "13.0", "3.6.0", "NVIDIA H200", "9.0",
             Settings.KeyMode.FULL);
 
-    @TempDir
-    static Path serverDir;
-    /** The server under test (S3Proxy here; S3StoreOnS3MockTest runs the same tests on S3Mock). */
-    static AutoCloseable server;
+    /** S3Proxy here; S3StoreOnS3MockTest runs the same tests on S3Mock. */
+    @RegisterExtension
+    static final TestS3Server server = TestS3Server.withBucket(BUCKET);
     static java.net.URI endpoint;
     static S3Client client;
 
     @TempDir
     Path tmp;
 
-    /** One server per class: S3Proxy, or S3Mock for S3StoreOnS3MockTest (a static method of a subclass would run beside this one). */
     @BeforeAll
-    static void startServer(org.junit.jupiter.api.TestInfo info) throws Exception {
-        if (info.getTestClass().filter(S3StoreOnS3MockTest.class::isAssignableFrom).isPresent()) {
-            S3MockServer s3mock = S3MockServer.start(serverDir, BUCKET);
-            server = s3mock;
-            endpoint = s3mock.endpoint();
-        } else {
-            S3ProxyServer s3proxy = S3ProxyServer.start(serverDir, BUCKET);
-            server = s3proxy;
-            endpoint = s3proxy.endpoint();
-        }
-        client = S3ProxyServer.client(endpoint);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        client.close();
-        server.close();
+    static void connect() {
+        endpoint = server.endpoint();
+        client = server.client();
     }
 
     Map<String, String> env(Path local, String prefix, String... extra) throws Exception {
         Map<String, String> env = TestTrees.env(tmp);
         env.put("TORCH_CACHE_DIR", local.toString());
-        env.putAll(S3ProxyServer.env(endpoint, BUCKET, prefix));
+        env.putAll(server.env(prefix));
         env.put("B10_TRANSFER_S3_REGION", "us-east-1");
         for (int i = 0; i + 1 < extra.length; i += 2) {
             env.put(extra[i], extra[i + 1]);
@@ -87,6 +71,12 @@ class S3StoreTest {
 
     CacheOperations ops(Path local, String prefix, String... extra) throws Exception {
         return new CacheOperations(Settings.from(env(local, prefix, extra), Map.of()), KEY);
+    }
+
+    /** Operations that judge ages by a clock ahead of the system's: the store's objects look that much older. */
+    CacheOperations later(java.time.Duration ahead, Path local, String prefix, String... extra) throws Exception {
+        java.time.Clock clock = java.time.Clock.offset(java.time.Clock.systemUTC(), ahead);
+        return new CacheOperations(Settings.from(env(local, prefix, extra), Map.of()).at(clock), KEY);
     }
 
     private List<String> keys(String prefix) {
@@ -216,7 +206,7 @@ class S3StoreTest {
     @Test
     void replacedArchivesAreRetired_andRemovedOnlyAfterTheAge_withOrphansAndStaleUploads() throws Exception {
         Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("source"));
-        String[] age = {"B10_TRANSFER_TEMP_MAX_AGE_S", "2"};
+        String[] age = {"B10_TRANSFER_TEMP_MAX_AGE_S", "60"};
         assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl(), false, true).status());
         String first = pointer("aging").archive();
         Files.writeString(source.resolve("new-kernel.py"), "# 2\n");
@@ -231,10 +221,11 @@ class S3StoreTest {
         client.putObject(b -> b.bucket(BUCKET).key(orphan), RequestBody.fromString("left by a killed saver"));
         String upload = client.createMultipartUpload(b -> b.bucket(BUCKET).key("aging/archives/cache_" + KEY.hash() + "/"
                 + System.currentTimeMillis() + "-host-1-killed.tar.zst")).uploadId();
-        Thread.sleep(2500);
 
+        // two minutes later (by the operations' clock, no sleep): all of that is past the age of 60 s
         Files.writeString(source.resolve("new-kernel.py"), "# 3\n");
-        assertEquals(SaveStatus.SUCCESS, ops(source, "aging", age).save(new OperationControl(), false, true).status());
+        assertEquals(SaveStatus.SUCCESS, later(java.time.Duration.ofMinutes(2), source, "aging", age)
+                .save(new OperationControl(), false, true).status());
         Pointer third = pointer("aging");
         Set<String> expected = new TreeSet<>(List.of("aging/cache_" + KEY.hash() + ".latest",
                 "aging/" + third.archive(), "aging/" + second.archive(), "aging/" + StoreNames.indexObject(third.archive()),

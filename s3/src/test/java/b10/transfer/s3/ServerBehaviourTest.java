@@ -18,9 +18,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -33,30 +33,22 @@ class ServerBehaviourTest {
     static final String BUCKET = "b10-cache";
     static final EnvironmentKey KEY = S3StoreTest.KEY;
 
-    @TempDir
-    static Path serverDir;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final TestS3Server server = TestS3Server.unsignedWithBucket(BUCKET);
     static S3Client client;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.start(serverDir, S3ProxyServer.freePort(), false, BUCKET);
+    static void connect() {
         client = server.client();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        client.close();
-        server.close();
     }
 
     private CacheOperations ops(URI endpoint, Path local, String prefix, String... extra) throws Exception {
         Map<String, String> env = TestTrees.env(tmp);
         env.put("TORCH_CACHE_DIR", local.toString());
-        env.putAll(server.env(BUCKET, prefix));
+        env.putAll(server.env(prefix));
         env.put("B10_TRANSFER_S3_ENDPOINT", endpoint.toString());
         env.put("B10_TRANSFER_S3_REGION", "us-east-1");
         for (int i = 0; i + 1 < extra.length; i += 2) {

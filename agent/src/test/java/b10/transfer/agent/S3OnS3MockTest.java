@@ -1,0 +1,8 @@
+package b10.transfer.agent;
+
+import b10.transfer.s3.TestS3Server;
+
+/** {@link S3Scenarios} on the second S3 server, S3Mock: its replaces can be read torn, and it checks no credentials. */
+@TestS3Server.On(TestS3Server.Kind.S3MOCK)
+class S3OnS3MockTest extends S3Scenarios {
+}
