@@ -1,6 +1,9 @@
 package b10.transfer.agent;
 
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The -javaagent entry. It does as little as possible here and never lets anything escape:
@@ -22,7 +25,12 @@ public final class AgentMain {
 
     private static void start(String args, Instrumentation inst) {
         try {
-            AgentRuntime.start(args, inst);
+            List<String> problems = new ArrayList<>();
+            Map<String, String> options = AgentOptions.parse(args, problems);
+            if (AgentOptions.disabled(options, System.getenv("B10_TRANSFER_ENABLED"))) {
+                return; // decided here: the runtime's class (and what verifying it loads) is never loaded
+            }
+            AgentRuntime.start(options, problems, inst);
         } catch (Throwable t) {
             System.err.println("b10-transfer: agent failed to start, the application runs without it: " + t);
         }

@@ -48,12 +48,8 @@ final class AgentRuntime {
         this.monitor = new CacheMonitor(settings);
     }
 
-    static void start(String args, Instrumentation inst) {
-        List<String> problems = new ArrayList<>();
-        Map<String, String> options = AgentOptions.parse(args, problems);
-        if (AgentOptions.disabled(options, System.getenv("B10_TRANSFER_ENABLED"))) {
-            return; // before anything else is loaded: a disabled agent costs the host next to nothing
-        }
+    /** @param problems the agent options' problems so far (AgentMain has already returned for a disabled agent) */
+    static void start(Map<String, String> options, List<String> problems, Instrumentation inst) {
         Settings settings;
         try {
             settings = Settings.from(System.getenv(), Settings.systemProperties(), options);
