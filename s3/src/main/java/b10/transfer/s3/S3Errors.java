@@ -1,8 +1,8 @@
 package b10.transfer.s3;
 
-import b10.transfer.store.StoreError;
 import b10.transfer.CacheError;
 import b10.transfer.config.S3Location;
+import b10.transfer.store.StoreError;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;

@@ -1,18 +1,18 @@
 package b10.transfer.s3;
 
-import b10.transfer.store.CompareAndSwap;
-import b10.transfer.store.StoreError;
 import b10.transfer.CacheError;
 import b10.transfer.Log;
+import b10.transfer.archive.TransferControl;
+import b10.transfer.base.PausePoints;
+import b10.transfer.base.Workers;
 import b10.transfer.config.S3Location;
 import b10.transfer.config.Settings;
 import b10.transfer.key.EnvironmentKey;
-import b10.transfer.archive.TransferControl;
-import b10.transfer.base.Workers;
 import b10.transfer.store.ArchiveStore;
+import b10.transfer.store.CompareAndSwap;
 import b10.transfer.store.ContentIndex;
-import b10.transfer.base.PausePoints;
 import b10.transfer.store.Publisher;
+import b10.transfer.store.StoreError;
 import b10.transfer.store.StoreNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,8 +55,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * no partial object is ever visible, and a pointer only ever names a complete archive.
  */
 public final class S3Store implements ArchiveStore {
-    /** Pointer updates that lost to a concurrent saver are retried this often before the save gives up. */
-
     private final S3Location where;
     private final Duration tempMaxAge;
     private final java.time.Clock clock;
