@@ -153,11 +153,16 @@ public final class CacheOperations {
     }
     /** Restores the key's content into the local cache (see {@link LoadRun} for the steps). */
     public LoadResult load(boolean force, OperationControl control) {
+        return load(force, true, control);
+    }
+
+    /** @param mayRestore false: the load's checks only; a store that holds archives gives SKIPPED, nothing is restored */
+    LoadResult load(boolean force, boolean mayRestore, OperationControl control) {
         long t0 = System.nanoTime();
         if (!settings.enabled) {
             return loadResult(LoadStatus.SKIPPED, "disabled by B10_TRANSFER_ENABLED", t0, null, null, 0, 0);
         }
-        LoadRun run = new LoadRun(this, force, control, t0);
+        LoadRun run = new LoadRun(this, force, mayRestore, control, t0);
         try {
             return run.steps();
         } catch (Throwable t) {

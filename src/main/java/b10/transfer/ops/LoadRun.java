@@ -22,6 +22,7 @@ final class LoadRun {
     private final Settings settings;
     private final LocalCache local;
     private final boolean force;
+    private final boolean mayRestore;
     private final OperationControl control;
     private final long t0;
     private Path staging;
@@ -30,11 +31,12 @@ final class LoadRun {
     /** The archive being restored, for messages; null until the content is known. */
     String archiveName;
 
-    LoadRun(CacheOperations ops, boolean force, OperationControl control, long t0) {
+    LoadRun(CacheOperations ops, boolean force, boolean mayRestore, OperationControl control, long t0) {
         this.ops = ops;
         this.settings = ops.settings();
         this.local = ops.local();
         this.force = force;
+        this.mayRestore = mayRestore;
         this.control = control;
         this.t0 = t0;
     }
@@ -48,6 +50,10 @@ final class LoadRun {
         ArchiveStore.Refusal refused = store.checkLoad();
         if (refused != null) {
             return result(refused.absent() ? LoadStatus.DOES_NOT_EXIST : LoadStatus.ERROR, refused.message());
+        }
+        if (!mayRestore) {
+            return result(LoadStatus.SKIPPED, "the store " + store.describe() + " holds an archive that was not there when"
+                    + " this JVM started, so the application was not held for it; the next start restores it");
         }
         RestorePrewarm.start(); // overlaps the key, whose GPU probe is the slow part
         store.removeStale(ops.staleBefore(), false);
@@ -77,7 +83,8 @@ final class LoadRun {
             return result(LoadStatus.ERROR, "local cache " + dir + " (TORCH_CACHE_DIR) is not a directory");
         }
         local.recover(ops.staleBefore());
-        if (!force && local.hasFiles()) {
+        // without restoring, the application already runs and may have written there: the cache was empty at its start
+        if (!force && mayRestore && local.hasFiles()) {
             return result(LoadStatus.SKIPPED, "local cache " + dir + " already holds files; not replaced");
         }
         return null;

@@ -90,6 +90,15 @@ public final class Operations {
     }
 
     /**
+     * The load's answer where the application already runs because the store held nothing at its
+     * start: every step of a load up to the store's check, and never a restore (an archive that
+     * arrived meanwhile is SKIPPED, for the next start).
+     */
+    public LoadResult loadWithoutRestoring(OperationControl control) {
+        return steps.load(false, false, control);
+    }
+
+    /**
      * A save bounded by B10_TRANSFER_SAVE_TIMEOUT_S: what the key's content lacks, as its base or a layer.
      *
      * @param onlyWhatIsNew the agent's saves: the cache's listing is recorded beside it

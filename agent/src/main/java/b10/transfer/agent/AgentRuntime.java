@@ -69,31 +69,117 @@ final class AgentRuntime {
             return;
         }
         problems.addAll(settings.warnings);
-        new AgentRuntime(settings, inst).run(problems);
+        if (NothingToRestore.atStart(settings)) {
+            Deferred.begin(settings, inst, problems);
+            return;
+        }
+        new AgentRuntime(settings, inst).run(problems, false);
     }
 
-    private void run(List<String> optionProblems) {
+    /**
+     * The agent's start on a thread of its own, beside the application's main, where the store held
+     * nothing to restore at the JVM's start: main does not wait for the logger, the load's checks or
+     * the watcher. The exit save is registered at once and first waits (bounded) for that start.
+     */
+    private static final class Deferred implements Runnable {
+        private final Settings settings;
+        private final Instrumentation inst;
+        private final List<String> problems;
+        private final Thread thread;
+        private volatile AgentRuntime runtime;
+
+        private Deferred(Settings settings, Instrumentation inst, List<String> problems) {
+            this.settings = settings;
+            this.inst = inst;
+            this.problems = problems;
+            this.thread = new Thread(this, "b10-transfer-start");
+            thread.setDaemon(true);
+        }
+
+        static void begin(Settings settings, Instrumentation inst, List<String> problems) {
+            Deferred d = new Deferred(settings, inst, problems);
+            if (settings.saveOnExit) {
+                Runtime.getRuntime().addShutdownHook(new Thread(new AtExit(d), "b10-transfer-shutdown-save"));
+            }
+            d.thread.start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                AgentRuntime r = new AgentRuntime(settings, inst);
+                runtime = r;
+                r.run(problems, true);
+            } catch (Throwable t) {
+                System.err.println("b10-transfer: agent failed to start, the application runs without it: " + t);
+            }
+        }
+
+        /** At exit: the start (its load's checks included) finished, within the save's bound; then the usual exit save. */
+        void atExit() {
+            try {
+                Duration bound = settings.loadTimeout.plus(settings.probeTimeout);
+                thread.join(Math.min(bound.toMillis(), settings.saveTimeout.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            AgentRuntime r = runtime;
+            if (r != null) {
+                r.saveAtExit();
+            }
+        }
+    }
+
+    /** A named class, not a lambda: registered on the host's start-up path. */
+    private static final class AtExit implements Runnable {
+        private final Deferred deferred;
+
+        AtExit(Deferred deferred) {
+            this.deferred = deferred;
+        }
+
+        @Override
+        public void run() {
+            deferred.atExit();
+        }
+    }
+
+    /**
+     * @param nothingToRestore the store held no archive at the JVM's start ({@link NothingToRestore}):
+     *                         this runs beside main, the load only checks (it never restores while the
+     *                         application runs), and the exit save was registered already
+     */
+    private void run(List<String> optionProblems, boolean nothingToRestore) {
         Log.level(settings.logLevel);
         if ("debug".equals(settings.logLevel)) {
             Log.get().debug("b10-transfer {} agent in {} (Java {})", b10.transfer.Version.get(),
                     System.getProperty("sun.java.command", "a JVM without a launcher command"), Runtime.version());
         }
         NativeAccess.recordAtStart(inst);
-        restore = new FutureTask<>(this::restoreNow);
-        Workers.daemon("restore", restore).start();
-        // The logger is opened here while the restore works: this thread would only be waiting.
-        Log.get();
-        for (String p : optionProblems) {
-            Log.get().warn(p);
-        }
-        Duration bound = settings.loadTimeout.plus(settings.probeTimeout);
-        if (settings.restoreInBackground) {
-            ProcessGate.install(inst, () -> awaitRestore(bound));
+        restore = new FutureTask<>(() -> restoreNow(!nothingToRestore));
+        if (nothingToRestore) {
+            Log.get();
+            for (String p : optionProblems) {
+                Log.get().warn(p);
+            }
+            restore.run(); // on this thread, beside main: nothing waits for it
         } else {
-            awaitRestore(bound);
-        }
-        if (settings.saveOnExit) {
-            Runtime.getRuntime().addShutdownHook(new Thread(this::saveAtExit, "b10-transfer-shutdown-save"));
+            Workers.daemon("restore", restore).start();
+            // The logger is opened here while the restore works: this thread would only be waiting.
+            Log.get();
+            for (String p : optionProblems) {
+                Log.get().warn(p);
+            }
+            Duration bound = settings.loadTimeout.plus(settings.probeTimeout);
+            if (settings.restoreInBackground) {
+                ProcessGate.install(inst, () -> awaitRestore(bound));
+            } else {
+                awaitRestore(bound);
+            }
+            if (settings.saveOnExit) {
+                Runtime.getRuntime().addShutdownHook(new Thread(this::saveAtExit, "b10-transfer-shutdown-save"));
+            }
         }
         if (settings.saveAfterMethod != null) {
             MethodTrigger.install(inst, settings.saveAfterMethod, () -> saveNow("after " + settings.saveAfterMethod));
@@ -175,10 +261,11 @@ final class AgentRuntime {
     /** The restore's error, so that a save failing for the same reason does not print a second error line. */
     private volatile String restoreError;
 
-    private LoadResult restoreNow() {
+    /** @param mayRestore false where the application already runs (nothing was there to restore at its start) */
+    private LoadResult restoreNow(boolean mayRestore) {
         // the key is computed by the load only when the store holds archives at all
         restoreStarted = System.currentTimeMillis();
-        LoadResult r = operations.loadUnbounded(false, restoreControl);
+        LoadResult r = mayRestore ? operations.loadUnbounded(false, restoreControl) : operations.loadWithoutRestoring(restoreControl);
         monitor.restored(r);
         NativeAccess.adviseIfNeeded(isolatedLibraryLoaded(), panamaLoaded());
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();

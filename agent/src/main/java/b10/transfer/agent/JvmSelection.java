@@ -28,7 +28,7 @@ final class JvmSelection {
         if (javaCommand == null || javaCommand.isBlank()) {
             return null;
         }
-        String[] words = javaCommand.trim().split("\\s+");
+        String[] words = firstTwoWords(javaCommand);
         String main = words[0];
         int slash = main.indexOf('/');
         if (slash > 0 && !main.toLowerCase(Locale.ROOT).endsWith(".jar")) {
@@ -38,6 +38,28 @@ final class JvmSelection {
             return words[1];
         }
         return main;
+    }
+
+    /** The command's first two words, split at whitespace (no regular expression on the start-up path); missing ones are absent. */
+    private static String[] firstTwoWords(String command) {
+        String[] words = new String[2];
+        int n = 0;
+        int i = 0;
+        int len = command.length();
+        while (n < 2) {
+            while (i < len && Character.isWhitespace(command.charAt(i))) {
+                i++;
+            }
+            if (i >= len) {
+                break;
+            }
+            int start = i;
+            while (i < len && !Character.isWhitespace(command.charAt(i))) {
+                i++;
+            }
+            words[n++] = command.substring(start, i);
+        }
+        return n == 2 ? words : new String[] {words[0]};
     }
 
     /**
