@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and remove the leftovers once they are past their age.
  */
 class CrashTest {
-    static final int FILES = 10_000;
-    static final long BYTES = 200L << 20;
+    static final int FILES = 6_000;
+    static final long BYTES = 120L << 20;
     static final int SMALL_FILES = 2_000;
     static final long SMALL_BYTES = 40L << 20;
     // 8 each: enough to land before, during and after the renames many times (the named points cover
