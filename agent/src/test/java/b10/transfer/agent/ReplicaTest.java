@@ -18,14 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Many replicas at once: 16 processes save different contents under one key while 16 others
- * force-load it, for 12 rounds each. Every load must be exactly one saved version (each loader
+ * force-load it, for 10 rounds each. Every load must be exactly one saved version (each loader
  * checks byte for byte), no temporaries may remain, and the store holds nothing but the archive:
  * there is no lock for anyone to wait on.
  */
 class ReplicaTest {
     static final int SAVERS = 16;
     static final int LOADERS = 16;
-    static final int ROUNDS = 12;
+    static final int ROUNDS = 10;
 
     @TempDir
     Path root;
@@ -112,9 +112,19 @@ class ReplicaTest {
     }
 
     static Process start(String role, int id, int rounds, Path go, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(role, id, rounds, go, null, env);
+    }
+
+    /** @param stop for a loader: it goes on past its rounds until this file exists; null: exactly its rounds */
+    static Process start(String role, int id, int rounds, Path go, Path stop, Map<String, String> env) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", ChildJvm.jar() + File.pathSeparator + ChildJvm.testClasses(),
-                "b10.transfer.agent.testapp.Replica", role, String.valueOf(id), String.valueOf(rounds), go.toString());
+                "b10.transfer.agent.testapp.Replica", role, String.valueOf(id), String.valueOf(rounds), go.toString()));
+        if (stop != null) {
+            cmd.add(stop.toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         ChildJvm.withEnvironment(pb, env);
         pb.redirectErrorStream(true);
         return pb.start();

@@ -102,17 +102,19 @@ abstract class S3Scenarios {
 
     /**
      * 16 processes save and 16 force-load one key on S3, on each server: every load is one whole
-     * saved version. Savers run 2 rounds, loaders 5: on 2 cores the 32 JVMs start together and their
-     * first operations finish together, so the later loads are the ones that meet saves landing.
-     * (Not the filesystem's 12 rounds: each S3 round costs seconds on 2 cores, both servers run it,
-     * and the suite stays under 10 minutes.)
+     * saved version. Each saver saves once ({@code --replace}: 16 racing on one pointer); loaders load
+     * at least twice and go on, a load a second, until the last saver is done. On 2 cores the 32
+     * JVMs start together and their first operations end together: loads that stopped after a fixed
+     * count were over before any save landed (one version seen), and more save rounds cost the suite
+     * its 10 minutes.
      */
     @Test
     void sixteenSaversAndSixteenLoaders_seeOnlyWholeVersions() throws Exception {
         int savers = 16;
         int loaders = 16;
-        int rounds = 2;
-        int loadRounds = 5;
+        int rounds = 1;
+        int loadRounds = 2;
+        Path stop = root.resolve("stop");
         Path go = root.resolve("go");
         Process seed = ReplicaTest.start("save", 999, 1, go, env(root.resolve("replicas/seed/cache"), "replicas",
                 "B10_TRANSFER_LOG_LEVEL", "warn"));
@@ -127,7 +129,7 @@ abstract class S3Scenarios {
                     "B10_TRANSFER_LOG_LEVEL", "warn", "B10_TRANSFER_SAVE_TIMEOUT_S", "120")));
         }
         for (int i = 0; i < loaders; i++) {
-            l.add(ReplicaTest.start("load", i, loadRounds, go, env(root.resolve("replicas/l" + i + "/cache"), "replicas",
+            l.add(ReplicaTest.start("load", i, loadRounds, go, stop, env(root.resolve("replicas/l" + i + "/cache"), "replicas",
                     "B10_TRANSFER_LOG_LEVEL", "warn")));
         }
         Thread.sleep(500);
@@ -137,15 +139,19 @@ abstract class S3Scenarios {
         List<Long> millis = new ArrayList<>();
         int saves = 0;
         int loads = 0;
-        for (Process p : s) {
-            saves += ReplicaTest.check(p, "saved", versions, millis);
+        try {
+            for (Process p : s) {
+                saves += ReplicaTest.check(p, "saved", versions, millis);
+            }
+        } finally {
+            Files.writeString(stop, ""); // the loaders finish their round and stop, whatever happened to the savers
         }
         for (Process p : l) {
             loads += ReplicaTest.check(p, "loaded", versions, millis);
         }
         long wall = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(savers * rounds, saves);
-        assertEquals(loaders * loadRounds, loads);
+        assertTrue(loads >= loaders * loadRounds, loads + " loads");
         List<String> all = objects("replicas/");
         assertEquals(List.of("replicas/cache_"), all.stream().filter(k -> !k.startsWith("replicas/archives/") && !k.startsWith("replicas/used/"))
                 .map(k -> k.substring(0, "replicas/cache_".length())).collect(Collectors.toList()), "one pointer, archives and the use marker: " + all);
@@ -157,7 +163,7 @@ abstract class S3Scenarios {
         }
         millis.sort(null);
         SurvivalKit.report(report("replicas"), List.of("| S3 (" + serverName() + " on loopback): " + savers + " savers and " + loaders
-                + " loaders, one key, " + rounds + " rounds of saves and " + loadRounds + " of loads, separate processes | " + saves + " saves, " + loads
+                + " loaders, one key, " + rounds + " save each, loads until the last save, separate processes | " + saves + " saves, " + loads
                 + " loads in " + wall / 1000 + " s | every load exactly one saved version (" + versions.size()
                 + " distinct versions seen), byte for byte; one pointer, no incomplete upload, no staging left;"
                 + " operation median " + millis.get(millis.size() / 2) + " ms, slowest " + millis.get(millis.size() - 1)
@@ -178,7 +184,7 @@ abstract class S3Scenarios {
     @Test
     void aSaverKilledMidUploadOrBeforeThePointer_leavesTheOldVersion_andLaterSavesCleanUp() throws Exception {
         Path local = root.resolve("saver/cache");
-        SurvivalKit.generate(local, 40, 30L << 20, 1);
+        SurvivalKit.generate(local, 40, 15L << 20, 1);
         String[] small = {"B10_TRANSFER_S3_PART_MB", "5", "B10_TRANSFER_S3_CONNECTIONS", "2", "B10_TRANSFER_COMPRESSION", "gzip"};
         assertEquals(0, SurvivalKit.cli(env(local, "killed", small), "save").exit());
         String before = pointer("killed");
@@ -187,7 +193,7 @@ abstract class S3Scenarios {
 
         List<String> rows = new ArrayList<>();
         for (String point : List.of("mid-transfer", "before-pointer")) {
-            SurvivalKit.generate(local.resolve("more-" + point), 20, 12L << 20, point.length());
+            SurvivalKit.generate(local.resolve("more-" + point), 20, 6L << 20, point.length());
             SurvivalKit.Child c = SurvivalKit.Child.start(env(local, "killed", small), root, List.of("-Db10.transfer.pauseAt=" + point),
                     "save", "--replace", "--quiet");
             assertTrue(c.awaitMarker("paused at " + point, 120_000), c.stderr());
@@ -202,7 +208,7 @@ abstract class S3Scenarios {
             } else {
                 assertEquals(archivesBefore.size() + 1, archives("killed/").size(), "a complete archive no pointer names");
             }
-            rows.add("| S3 (" + serverName() + "): kill -9 of `save` at " + point + " | CLI `save` of 30 MiB more (parts of 5 MiB), then an agent's restore"
+            rows.add("| S3 (" + serverName() + "): kill -9 of `save --replace` at " + point + " | CLI `save --replace` of a 15 MiB cache and 6 MiB more (parts of 5 MiB), then an agent's restore"
                     + " | pointer unchanged; a reader restored the previous version byte for byte; "
                     + (point.equals("mid-transfer") ? "the upload stayed incomplete and invisible" : "the orphan archive was not read") + " |");
             Files.walk(local.resolve("more-" + point)).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

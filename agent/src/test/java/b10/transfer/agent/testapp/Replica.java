@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  * as the key's whole content ({@code save --replace}: no layers, so that every load is one version).
  * {@code load ID ROUNDS GO}: each round force-loads the store's archive and checks that the cache is
  * exactly one saved version, byte for byte, by regenerating that version from the marker it names.
- * Both wait for the file GO to exist, so that all replicas start together. One line per round:
+ * Both wait for the file GO to exist, so that all replicas start together; a loader given a file
+ * STOP as well goes on past its rounds, a load a second, until STOP exists (so that its loads meet
+ * saves landing). One line per round:
  * "saved|loaded WRITER ROUND MILLIS"; a mismatch exits 3, a failed operation 4.
  */
 public final class Replica {
@@ -32,12 +34,16 @@ public final class Replica {
         int id = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
         Path go = Path.of(args[3]);
+        Path stop = args.length > 4 ? Path.of(args[4]) : null;
         Settings settings = Settings.fromEnvironment();
         Path local = settings.localCacheDir;
         while (!Files.exists(go)) {
             Thread.sleep(5);
         }
-        for (int round = 0; round < rounds; round++) {
+        for (int round = 0; round < rounds || stop != null && !Files.exists(stop); round++) {
+            if (round >= rounds) {
+                Thread.sleep(1000); // past its rounds a loader only samples, leaving the CPU to the savers
+            }
             long t0 = System.nanoTime();
             if (role.equals("save")) {
                 LocalCache.deleteTree(local);
