@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Whether, at the JVM's start, a restore certainly has nothing to do: the store is a directory
  * that is absent or holds no archive, the local cache is absent or empty, and nothing beside it
  * waits for a recovery. Then the application's main need not wait for the agent: its own start (the
- * logger, the load's checks, the watcher) runs beside main. An S3 store, or any doubt, takes the
- * usual path. java.io and names only, and bounded: a stuck mount must not hold main here.
+ * logger, the load's checks, the watcher) runs beside main. An S3 store, a method trigger, or any
+ * doubt takes the usual path. java.io and names only, and bounded: a stuck mount must not hold main here.
  */
 final class NothingToRestore {
     /** Longer than a healthy listing of a store directory; past it the usual path, bounded by the load timeout, takes over. */
@@ -23,8 +23,8 @@ final class NothingToRestore {
     }
 
     static boolean atStart(Settings settings) {
-        if (!(settings.store instanceof StoreLocation.Directory)) {
-            return false;
+        if (!(settings.store instanceof StoreLocation.Directory) || settings.saveAfterMethod != null) {
+            return false; // a method trigger is installed before main, so that no call of the method is missed
         }
         FutureTask<Boolean> look = new FutureTask<>(new Look(settings));
         Thread t = new Thread(look, "b10-transfer-look");

@@ -170,17 +170,17 @@ abstract class S3Scenarios {
                 + " ms on 2 cores |"));
     }
 
+    /** The archive objects under the prefix (their indexes left out). */
+    List<String> archives(String prefix) {
+        return objects(prefix + "archives/").stream().filter(k -> !k.endsWith(".index")).collect(Collectors.toList());
+    }
+
     /**
      * kill -9 of a saver replacing the key's content ({@code save --replace}) with parts uploaded but
      * the upload not complete, and of one whose new base is complete but not yet named by the
      * pointer: readers keep the previous version, and a later save past the age aborts the upload
      * and deletes the orphan. (A layer needs no pointer: its save is whole once its upload completes.)
      */
-    /** The archive objects under the prefix (their indexes left out). */
-    List<String> archives(String prefix) {
-        return objects(prefix + "archives/").stream().filter(k -> !k.endsWith(".index")).collect(Collectors.toList());
-    }
-
     @Test
     void aSaverKilledMidUploadOrBeforeThePointer_leavesTheOldVersion_andLaterSavesCleanUp() throws Exception {
         Path local = root.resolve("saver/cache");
