@@ -158,28 +158,20 @@ final class AgentRuntime {
         }
         NativeAccess.recordAtStart(inst);
         restore = new FutureTask<>(() -> restoreNow(!nothingToRestore));
-        if (nothingToRestore) {
-            Log.get();
-            for (String p : optionProblems) {
-                Log.get().warn(p);
-            }
-            restore.run(); // on this thread, beside main: nothing waits for it
+        Workers.daemon("restore", restore).start();
+        // The logger is opened here while the restore works: this thread would only be waiting.
+        Log.get();
+        for (String p : optionProblems) {
+            Log.get().warn(p);
+        }
+        Duration bound = settings.loadTimeout.plus(settings.probeTimeout);
+        if (settings.restoreInBackground && !nothingToRestore) {
+            ProcessGate.install(inst, () -> awaitRestore(bound));
         } else {
-            Workers.daemon("restore", restore).start();
-            // The logger is opened here while the restore works: this thread would only be waiting.
-            Log.get();
-            for (String p : optionProblems) {
-                Log.get().warn(p);
-            }
-            Duration bound = settings.loadTimeout.plus(settings.probeTimeout);
-            if (settings.restoreInBackground) {
-                ProcessGate.install(inst, () -> awaitRestore(bound));
-            } else {
-                awaitRestore(bound);
-            }
-            if (settings.saveOnExit) {
-                Runtime.getRuntime().addShutdownHook(new Thread(this::saveAtExit, "b10-transfer-shutdown-save"));
-            }
+            awaitRestore(bound); // with nothing to restore, this thread runs beside main: only it waits
+        }
+        if (settings.saveOnExit && !nothingToRestore) {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::saveAtExit, "b10-transfer-shutdown-save"));
         }
         if (settings.saveAfterMethod != null) {
             MethodTrigger.install(inst, settings.saveAfterMethod, () -> saveNow("after " + settings.saveAfterMethod));
@@ -277,7 +269,7 @@ final class AgentRuntime {
             } else {
                 Log.get().error("restore failed, the application starts without the cache: {}", where);
             }
-        } else if (r.status() == LoadStatus.SKIPPED) {
+        } else if (r.status() == LoadStatus.SKIPPED && mayRestore) {
             // nothing done: a JVM that finds its cache in place (a server's helper JVM, say) prints nothing
             Log.get().debug("restore {}: {}", r.status(), where);
         } else {
