@@ -27,7 +27,8 @@ public final class AgentMain {
         try {
             List<String> problems = new ArrayList<>();
             Map<String, String> options = AgentOptions.parse(args, problems);
-            if (AgentOptions.disabled(options, System.getenv("B10_TRANSFER_ENABLED"))) {
+            if (AgentOptions.disabled(options, System.getProperty("b10.transfer.enabled"),
+                    System.getenv("B10_TRANSFER_ENABLED"))) {
                 return; // decided here: the runtime's class (and what verifying it loads) is never loaded
             }
             AgentRuntime.start(options, problems, inst);

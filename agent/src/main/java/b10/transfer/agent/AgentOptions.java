@@ -13,14 +13,17 @@ final class AgentOptions {
     }
 
     /**
-     * Whether the agent is switched off (ENABLED false, as an option or in the environment), read
-     * without the rest of the settings. A value that is not a boolean is left to the settings, which
-     * name it in their error.
+     * Whether the agent is switched off (ENABLED false, as an option, a system property or in the
+     * environment, in the settings' precedence), read without the rest of the settings. A value that
+     * is not a boolean is left to the settings, which name it in their error.
      */
-    static boolean disabled(Map<String, String> options, String env) {
+    static boolean disabled(Map<String, String> options, String property, String env) {
         String v = options.get("ENABLED");
         if (v == null) {
             v = options.get("B10_TRANSFER_ENABLED");
+        }
+        if (v == null) {
+            v = property;
         }
         if (v == null) {
             v = env;

@@ -166,7 +166,7 @@ final class AgentRuntime {
         }
         Duration bound = settings.loadTimeout.plus(settings.probeTimeout);
         if (settings.restoreInBackground && !nothingToRestore) {
-            ProcessGate.install(inst, () -> awaitRestore(bound));
+            holdProcessStarts(() -> awaitRestore(bound));
         } else {
             awaitRestore(bound); // with nothing to restore, this thread runs beside main: only it waits
         }
@@ -174,7 +174,7 @@ final class AgentRuntime {
             Runtime.getRuntime().addShutdownHook(new Thread(this::saveAtExit, "b10-transfer-shutdown-save"));
         }
         if (settings.saveAfterMethod != null) {
-            MethodTrigger.install(inst, settings.saveAfterMethod, () -> saveNow("after " + settings.saveAfterMethod));
+            triggerAfterMethod(settings.saveAfterMethod, () -> saveNow("after " + settings.saveAfterMethod));
         }
         watcher = new CacheWatcher(settings, () -> saveNow("after a quiet period"), (restoredFiles, fresh) -> {
             monitor.unused();
@@ -190,6 +190,53 @@ final class AgentRuntime {
         if (settings.saveAfterReadyUrl != null) {
             Workers.daemon("ready", this::saveAfterReady).start();
         }
+    }
+
+    /**
+     * In background-restore mode, holds ProcessBuilder.start (which Runtime.exec also goes through)
+     * until the restore has ended or its bound has passed: a JVM server starts its Python workers as
+     * child processes, and they must find the cache complete. Byte Buddy is loaded only here.
+     */
+    private void holdProcessStarts(Runnable awaitRestore) {
+        Hooks.beforeProcessStart = new Runnable() {
+            private volatile boolean done;
+
+            @Override
+            public void run() {
+                if (!done) {
+                    awaitRestore.run();
+                    done = true;
+                }
+            }
+        };
+        try {
+            InstrumentJar.holdProcessStarts(inst);
+        } catch (Throwable t) {
+            // without the gate, the restore still runs; wait for it here rather than risk an early child process
+            Log.get().warn("cannot hold process starts during the background restore ({}); waiting for it before main",
+                    cause(t));
+            awaitRestore.run();
+        }
+    }
+
+    /**
+     * B10_TRANSFER_SAVE_AFTER_METHOD=com.example.Server#warmup: when that method returns normally, a
+     * save starts on a daemon thread (the method's caller is not held). Byte Buddy is loaded only here.
+     */
+    private void triggerAfterMethod(String spec, Runnable save) {
+        int hash = spec.indexOf('#');
+        try {
+            Hooks.afterMethod = () -> Workers.daemon("method-save", save).start();
+            InstrumentJar.triggerAfter(inst, spec.substring(0, hash), spec.substring(hash + 1));
+        } catch (Throwable t) {
+            Log.get().warn("cannot hook {} ({}); saves happen at exit and after quiet periods only", spec, cause(t));
+        }
+    }
+
+    /** The installer's own failure, not the reflective call's wrapper. */
+    private static String cause(Throwable t) {
+        Throwable c = t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null ? t.getCause() : t;
+        return c.toString();
     }
 
     private volatile boolean exiting;

@@ -11,19 +11,23 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AgentOptionsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', nullValues = "null", value = {
-            "ENABLED=false                  | null  | true",
-            "B10_TRANSFER_ENABLED=off       | null  | true",
-            "null                           | false | true",
-            "null                           | 0     | true",
-            "ENABLED=true                   | false | false", // the option wins over the environment
-            "null                           | null  | false",
-            "null                           | maybe | false", // not a boolean: left to the settings' error
-            "SAVE_ON_EXIT=false             | null  | false",
+            "ENABLED=false                  | null  | null  | true",
+            "B10_TRANSFER_ENABLED=off       | null  | null  | true",
+            "null                           | null  | false | true",
+            "null                           | null  | 0     | true",
+            "ENABLED=true                   | null  | false | false", // the option wins over the environment
+            "null                           | false | null  | true",  // the system property
+            "null                           | true  | false | false", // the property wins over the environment
+            "ENABLED=true                   | false | null  | false", // the option wins over the property
+            "null                           | null  | null  | false",
+            "null                           | null  | maybe | false", // not a boolean: left to the settings' error
+            "SAVE_ON_EXIT=false             | null  | null  | false",
     })
-    void disabled_isReadFromTheOptionThenTheEnvironment(String args, String env, boolean disabled) {
+    void disabled_isReadFromTheOptionThenThePropertyThenTheEnvironment(String args, String property, String env,
+                                                                       boolean disabled) {
         List<String> problems = new ArrayList<>();
         Map<String, String> options = AgentOptions.parse(args, problems);
-        assertEquals(disabled, AgentOptions.disabled(options, env));
+        assertEquals(disabled, AgentOptions.disabled(options, property, env));
         assertEquals(List.of(), problems);
     }
 

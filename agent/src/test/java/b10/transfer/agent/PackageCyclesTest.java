@@ -55,7 +55,7 @@ class PackageCyclesTest {
 
     static Map<String, Set<String>> packageGraph() {
         List<String> args = new ArrayList<>(List.of("--multi-release", "17", "-verbose:package", "-filter:none", "-e", "b10\\.transfer.*"));
-        for (String module : List.of("native-probe", "src", "s3", "agent")) {
+        for (String module : List.of("native-probe", "src", "s3", "instrument", "agent")) {
             Path classes = ROOT.resolve(module).resolve("target/classes");
             assertTrue(Files.isDirectory(classes), "compiled classes of " + module + " at " + classes);
             args.add(classes.toString());

@@ -102,7 +102,13 @@ public final class GpuProbes {
         switch (backend) {
             case "jna": cls = "b10.transfer.probe.jna.JnaProbe"; break;
             case "jcuda": cls = "b10.transfer.probe.jcuda.JCudaProbe"; break;
-            case "panama": cls = "b10.transfer.probe.panama.PanamaProbe"; break;
+            case "panama":
+                if (Runtime.version().feature() < 22) {
+                    throw new BackendUnavailable("the panama backend needs JDK 22 or newer (this is Java "
+                            + Runtime.version().feature() + ")");
+                }
+                cls = "b10.transfer.probe.panama.PanamaProbe"; // compiled for 22: never loaded before that check
+                break;
             default: throw new BackendUnavailable("unknown backend " + backend);
         }
         try {

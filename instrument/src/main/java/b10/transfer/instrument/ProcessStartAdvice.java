@@ -1,4 +1,4 @@
-package b10.transfer.agent;
+package b10.transfer.instrument;
 
 import net.bytebuddy.asm.Advice;
 

@@ -1,0 +1,30 @@
+package b10.transfer.instrument;
+
+import java.lang.instrument.Instrumentation;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.matcher.ElementMatchers;
+
+/**
+ * B10_TRANSFER_SAVE_AFTER_METHOD=com.example.Server#warmup: when that method returns normally, the
+ * inlined advice calls the agent's {@code Hooks.afterMethod}, which the agent sets before calling this.
+ */
+public final class MethodTrigger {
+    private MethodTrigger() {
+    }
+
+    /** Called by the agent through this jar's loader; a failure is thrown to it. */
+    public static void install(Instrumentation inst, String type, String method) {
+        ByteBuddyQuiet.prepare();
+        new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+                .type(ElementMatchers.named(type))
+                .transform((builder, t, loader, module, domain) ->
+                        builder.visit(Advice.to(AfterMethodAdvice.class).on(ElementMatchers.named(method)
+                                .and(ElementMatchers.not(ElementMatchers.isAbstract())))))
+                .installOn(inst);
+    }
+}
