@@ -229,10 +229,15 @@ public final class Settings {
 
     /** This JVM's {@code b10.transfer.*} system properties. */
     public static Map<String, String> systemProperties() {
+        return systemProperties(System.getProperties());
+    }
+
+    /** The {@code b10.transfer.*} entries of these properties. */
+    public static Map<String, String> systemProperties(java.util.Properties properties) {
         Map<String, String> m = new java.util.HashMap<>();
-        for (String name : System.getProperties().stringPropertyNames()) {
+        for (String name : properties.stringPropertyNames()) {
             if (name.startsWith(PROPERTY_PREFIX)) {
-                m.put(name, System.getProperty(name));
+                m.put(name, properties.getProperty(name));
             }
         }
         return m;
@@ -248,8 +253,7 @@ public final class Settings {
      * the B10_TRANSFER_ prefix, lower case, dots for underscores, after {@code b10.transfer.}.
      */
     public static String propertyName(String setting) {
-        String n = setting.startsWith(PREFIX) ? setting.substring(PREFIX.length()) : setting;
-        return PROPERTY_PREFIX + n.toLowerCase(Locale.ROOT).replace('_', '.');
+        return StartSettings.propertyName(setting);
     }
 
     private static String user(Source s) {
@@ -270,7 +274,7 @@ public final class Settings {
 
     /** A URI of another scheme is not "a relative path": say which schemes there are. */
     /** Where the local cache directory comes from, the first set wins. */
-    public static final List<String> LOCAL_CACHE_SETTINGS = List.of("TORCH_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR", "VLLM_CACHE_ROOT");
+    public static final List<String> LOCAL_CACHE_SETTINGS = StartSettings.LOCAL_CACHE_SETTINGS;
 
     public static URI httpUrl(String raw, String name) {
         if (raw == null) {

@@ -76,31 +76,6 @@ public final class LocalCache {
         }
     }
 
-    /**
-     * Whether something beside the cache may need {@link #recover}: a swap's set-aside copy
-     * ({@code .<name>.b10-old-…}), or a parent that cannot be listed. java.io only: the agent asks
-     * before the application's main.
-     */
-    public static boolean mayNeedRecovery(Path cacheDir) {
-        Path dir = cacheDir.toAbsolutePath().normalize();
-        Path parentPath = dir.getParent();
-        if (parentPath == null) {
-            return false;
-        }
-        java.io.File parent = parentPath.toFile();
-        String[] names = parent.list();
-        if (names == null) {
-            return parent.exists(); // absent: nothing to recover; there but unreadable: let the load say why
-        }
-        String setAside = "." + dir.getFileName() + ".b10-old-";
-        for (String n : names) {
-            if (n.startsWith(setAside)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Where the listing of the cache as the last restore or save left it is kept, beside the cache. */
     public Path listingRecord() {
         return dir.resolveSibling(base + "listing");

@@ -29,9 +29,9 @@ public final class AgentMain {
             Map<String, String> options = AgentOptions.parse(args, problems);
             if (AgentOptions.disabled(options, System.getProperty("b10.transfer.enabled"),
                     System.getenv("B10_TRANSFER_ENABLED"))) {
-                return; // decided here: the runtime's class (and what verifying it loads) is never loaded
+                return; // decided here: none of the agent's other classes is loaded
             }
-            AgentRuntime.start(options, problems, inst);
+            AgentStart.start(options, problems, inst);
         } catch (Throwable t) {
             System.err.println("b10-transfer: agent failed to start, the application runs without it: " + t);
         }

@@ -39,7 +39,7 @@ final class AgentRuntime {
     private volatile CacheWatcher watcher;
     private volatile KeyResolver.Resolved env;
 
-    private AgentRuntime(Settings settings, Instrumentation inst) {
+    AgentRuntime(Settings settings, Instrumentation inst) {
         this.settings = settings;
         // assembled as the CLI's and the library's are (the control watches B10_TRANSFER_MIN_FREE_MB)
         this.operations = Operations.of(settings, this::environmentFound);
@@ -48,109 +48,12 @@ final class AgentRuntime {
         this.monitor = new CacheMonitor(settings);
     }
 
-    /** @param problems the agent options' problems so far (AgentMain has already returned for a disabled agent) */
-    static void start(Map<String, String> options, List<String> problems, Instrumentation inst) {
-        Settings settings;
-        try {
-            settings = Settings.from(System.getenv(), Settings.systemProperties(), options);
-        } catch (CacheValidationError e) {
-            System.err.println("b10-transfer: configuration error, the agent is off for this JVM: " + e.getMessage());
-            return;
-        }
-        if (!settings.enabled) {
-            return;
-        }
-        String aside = JvmSelection.standAside(System.getProperty("sun.java.command"), settings.onlyIn);
-        if (aside != null) {
-            if ("debug".equals(settings.logLevel)) {
-                Log.level(settings.logLevel);
-                Log.get().debug("the agent stands aside: {}", aside);
-            }
-            return;
-        }
-        problems.addAll(settings.warnings);
-        if (NothingToRestore.atStart(settings)) {
-            Deferred.begin(settings, inst, problems);
-            return;
-        }
-        new AgentRuntime(settings, inst).run(problems, false);
-    }
-
-    /**
-     * The agent's start on a thread of its own, beside the application's main, where the store held
-     * nothing to restore at the JVM's start: main does not wait for the logger, the load's checks or
-     * the watcher. The exit save is registered at once and first waits (bounded) for that start.
-     */
-    private static final class Deferred implements Runnable {
-        private final Settings settings;
-        private final Instrumentation inst;
-        private final List<String> problems;
-        private final Thread thread;
-        private volatile AgentRuntime runtime;
-
-        private Deferred(Settings settings, Instrumentation inst, List<String> problems) {
-            this.settings = settings;
-            this.inst = inst;
-            this.problems = problems;
-            this.thread = new Thread(this, "b10-transfer-start");
-            thread.setDaemon(true);
-        }
-
-        static void begin(Settings settings, Instrumentation inst, List<String> problems) {
-            Deferred d = new Deferred(settings, inst, problems);
-            if (settings.saveOnExit) {
-                Runtime.getRuntime().addShutdownHook(new Thread(new AtExit(d), "b10-transfer-shutdown-save"));
-            }
-            d.thread.start();
-        }
-
-        @Override
-        public void run() {
-            try {
-                AgentRuntime r = new AgentRuntime(settings, inst);
-                runtime = r;
-                r.run(problems, true);
-            } catch (Throwable t) {
-                System.err.println("b10-transfer: agent failed to start, the application runs without it: " + t);
-            }
-        }
-
-        /** At exit: the start (its load's checks included) finished, within the save's bound; then the usual exit save. */
-        void atExit() {
-            try {
-                Duration bound = settings.loadTimeout.plus(settings.probeTimeout);
-                thread.join(Math.min(bound.toMillis(), settings.saveTimeout.toMillis()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            AgentRuntime r = runtime;
-            if (r != null) {
-                r.saveAtExit();
-            }
-        }
-    }
-
-    /** A named class, not a lambda: registered on the host's start-up path. */
-    private static final class AtExit implements Runnable {
-        private final Deferred deferred;
-
-        AtExit(Deferred deferred) {
-            this.deferred = deferred;
-        }
-
-        @Override
-        public void run() {
-            deferred.atExit();
-        }
-    }
-
     /**
      * @param nothingToRestore the store held no archive at the JVM's start ({@link NothingToRestore}):
      *                         this runs beside main, the load only checks (it never restores while the
      *                         application runs), and the exit save was registered already
      */
-    private void run(List<String> optionProblems, boolean nothingToRestore) {
+    void run(List<String> optionProblems, boolean nothingToRestore) {
         Log.level(settings.logLevel);
         if ("debug".equals(settings.logLevel)) {
             Log.get().debug("b10-transfer {} agent in {} (Java {})", b10.transfer.Version.get(),
@@ -390,7 +293,7 @@ final class AgentRuntime {
         }
     }
 
-    private void saveAtExit() {
+    void saveAtExit() {
         exiting = true;
         try {
             FutureTask<LoadResult> r = restore;

@@ -1,12 +1,9 @@
 package b10.transfer.agent;
 
-import b10.transfer.config.Settings;
-import b10.transfer.config.StoreLocation;
-import b10.transfer.store.LocalCache;
 import b10.transfer.store.StoreNames;
+import b10.transfer.store.SwapLeftovers;
 import java.io.File;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
 
 /**
  * Whether, at the JVM's start, a restore certainly has nothing to do: the store is a directory
@@ -22,35 +19,49 @@ final class NothingToRestore {
     private NothingToRestore() {
     }
 
-    static boolean atStart(Settings settings) {
-        if (!(settings.store instanceof StoreLocation.Directory) || settings.saveAfterMethod != null) {
-            return false; // a method trigger is installed before main, so that no call of the method is missed
-        }
-        FutureTask<Boolean> look = new FutureTask<>(new Look(settings));
-        Thread t = new Thread(look, "b10-transfer-look");
-        t.setDaemon(true);
-        t.start();
+    /**
+     * The caller asks only for a directory store and without a method trigger (one is installed before
+     * main, so that no call of the method is missed).
+     */
+    static boolean atStart(Path storeDir, Path localCacheDir) {
+        Look look = new Look(storeDir, localCacheDir);
+        look.setDaemon(true);
+        look.start();
         try {
-            return look.get(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+            look.join(BOUND_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (Exception e) {
-            return false; // slow or failed: the usual path says why, within its bound
         }
+        return look.nothing; // false while it still looks (a slow mount): the usual path says why, within its bound
     }
 
-    /** A named class, not a lambda: no invokedynamic bootstrap on the host's start-up path. */
-    private static final class Look implements java.util.concurrent.Callable<Boolean> {
-        private final Settings settings;
+    /**
+     * A thread of its own, joined with a bound: a plain thread, not a future and not a lambda, so
+     * that nothing more than this class is loaded on the host's start-up path.
+     */
+    private static final class Look extends Thread {
+        private final Path storeDir;
+        private final Path localCacheDir;
+        private volatile boolean nothing;
 
-        Look(Settings settings) {
-            this.settings = settings;
+        Look(Path storeDir, Path localCacheDir) {
+            super("b10-transfer-look");
+            this.storeDir = storeDir;
+            this.localCacheDir = localCacheDir;
         }
 
         @Override
-        public Boolean call() {
-            File store = ((StoreLocation.Directory) settings.store).dir().toFile();
+        public void run() {
+            try {
+                nothing = nothingThere();
+            } catch (RuntimeException | Error e) {
+                nothing = false; // any doubt: the usual path
+            }
+        }
+
+        private boolean nothingThere() {
+            File store = storeDir.toFile();
             String[] names = store.list();
             if (names == null && store.exists()) {
                 return false; // a file, or unreadable: the load's error names it
@@ -62,14 +73,14 @@ final class NothingToRestore {
                     }
                 }
             }
-            File local = settings.localCacheDir.toFile();
+            File local = localCacheDir.toFile();
             if (local.exists()) {
                 String[] held = local.list();
                 if (held == null || held.length > 0) {
                     return false; // a file, unreadable, or a cache in place: the usual path says which, as before
                 }
             }
-            return !LocalCache.mayNeedRecovery(settings.localCacheDir);
+            return !SwapLeftovers.mayBeBeside(localCacheDir);
         }
     }
 }

@@ -1,0 +1,143 @@
+package b10.transfer.agent;
+
+import b10.transfer.CacheValidationError;
+import b10.transfer.Log;
+import b10.transfer.config.Settings;
+import b10.transfer.config.StartSettings;
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The enabled agent's first decisions, before the application's main: whether this JVM is one the
+ * agent acts in, and whether the store holds anything to restore. Where it stands aside, or the
+ * store holds nothing, main goes on having paid only for {@link StartSettings} and one bounded look:
+ * the full settings and {@link AgentRuntime} (large classes, several milliseconds when first run
+ * interpreted) are built beside main on {@code b10-transfer-start}. Anything unusual in those few
+ * settings takes the usual path, where the full settings judge it before main, as always.
+ */
+final class AgentStart {
+    /** The exit save's wait for a start whose settings are not built yet: the save timeout's default. */
+    private static final long DEFAULT_START_WAIT_MILLIS = 25_000;
+
+    private AgentStart() {
+    }
+
+    /** @param problems the agent options' problems so far (AgentMain has already returned for a disabled agent) */
+    static void start(Map<String, String> options, List<String> problems, Instrumentation inst) {
+        StartSettings early = StartSettings.read(System.getenv(), System.getProperties(), options);
+        if (early != null) {
+            String aside = JvmSelection.standAside(System.getProperty("sun.java.command"), early.onlyIn);
+            if (aside != null && !early.logLevelSet) {
+                return; // a JVM the agent is not meant for (the JDK's tools, a server's helper JVMs): nothing is owed to it
+            }
+            if (aside == null && early.storeDir != null && !early.saveAfterMethod
+                    && NothingToRestore.atStart(early.storeDir, early.localCacheDir)) {
+                Deferred.begin(early.saveOnExit, options, inst, problems);
+                return;
+            }
+        }
+        Settings settings = settings(options);
+        if (settings == null || !settings.enabled) {
+            return;
+        }
+        String aside = JvmSelection.standAside(System.getProperty("sun.java.command"), settings.onlyIn);
+        if (aside != null) {
+            if ("debug".equals(settings.logLevel)) {
+                Log.level(settings.logLevel);
+                Log.get().debug("the agent stands aside: {}", aside);
+            }
+            return;
+        }
+        problems.addAll(settings.warnings);
+        new AgentRuntime(settings, inst).run(problems, false);
+    }
+
+    /** This JVM's settings, or null after one line on standard error naming what is wrong. */
+    private static Settings settings(Map<String, String> options) {
+        try {
+            return Settings.from(System.getenv(), Settings.systemProperties(), options);
+        } catch (CacheValidationError e) {
+            System.err.println("b10-transfer: configuration error, the agent is off for this JVM: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The agent's start on a thread of its own, beside the application's main, where the store held
+     * nothing to restore at the JVM's start: main does not wait for the settings, the logger, the
+     * load's checks or the watcher. The exit save is registered at once and first waits (bounded)
+     * for that start.
+     */
+    private static final class Deferred implements Runnable {
+        private final Map<String, String> options;
+        private final Instrumentation inst;
+        private final List<String> problems;
+        private final Thread thread;
+        private volatile Settings settings;
+        private volatile AgentRuntime runtime;
+
+        private Deferred(Map<String, String> options, Instrumentation inst, List<String> problems) {
+            this.options = options;
+            this.inst = inst;
+            this.problems = problems;
+            this.thread = new Thread(this, "b10-transfer-start");
+            thread.setDaemon(true);
+        }
+
+        static void begin(boolean saveOnExit, Map<String, String> options, Instrumentation inst, List<String> problems) {
+            Deferred d = new Deferred(options, inst, problems);
+            if (saveOnExit) {
+                Runtime.getRuntime().addShutdownHook(new Thread(new AtExit(d), "b10-transfer-shutdown-save"));
+            }
+            d.thread.start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                Settings s = settings(options);
+                if (s == null || !s.enabled) {
+                    return;
+                }
+                settings = s;
+                problems.addAll(s.warnings);
+                AgentRuntime r = new AgentRuntime(s, inst);
+                runtime = r;
+                r.run(problems, true);
+            } catch (Throwable t) {
+                System.err.println("b10-transfer: agent failed to start, the application runs without it: " + t);
+            }
+        }
+
+        /** At exit: the start (its load's checks included) finished, within the save's bound; then the usual exit save. */
+        void atExit() {
+            try {
+                Settings s = settings;
+                thread.join(s == null ? DEFAULT_START_WAIT_MILLIS
+                        : Math.min(s.loadTimeout.plus(s.probeTimeout).toMillis(), s.saveTimeout.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            AgentRuntime r = runtime;
+            if (r != null) {
+                r.saveAtExit();
+            }
+        }
+    }
+
+    /** A named class, not a lambda: registered on the host's start-up path. */
+    private static final class AtExit implements Runnable {
+        private final Deferred deferred;
+
+        AtExit(Deferred deferred) {
+            this.deferred = deferred;
+        }
+
+        @Override
+        public void run() {
+            deferred.atExit();
+        }
+    }
+}
