@@ -1,7 +1,6 @@
 package b10.transfer.instrument;
 
 import java.lang.instrument.Instrumentation;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.matcher.ElementMatchers;
 
@@ -15,12 +14,7 @@ public final class MethodTrigger {
 
     /** Called by the agent through this jar's loader; a failure is thrown to it. */
     public static void install(Instrumentation inst, String type, String method) {
-        ByteBuddyQuiet.prepare();
-        new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+        QuietAgentBuilder.create()
                 .type(ElementMatchers.named(type))
                 .transform((builder, t, loader, module, domain) ->
                         builder.visit(Advice.to(AfterMethodAdvice.class).on(ElementMatchers.named(method)

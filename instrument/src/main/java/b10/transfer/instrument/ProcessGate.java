@@ -1,7 +1,6 @@
 package b10.transfer.instrument;
 
 import java.lang.instrument.Instrumentation;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.matcher.ElementMatchers;
 
@@ -17,12 +16,7 @@ public final class ProcessGate {
 
     /** Called by the agent through this jar's loader; a failure is thrown to it (it then waits for the restore). */
     public static void install(Instrumentation inst) {
-        ByteBuddyQuiet.prepare();
-        new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+        QuietAgentBuilder.create()
                 .ignore(ElementMatchers.none())
                 .type(ElementMatchers.named("java.lang.ProcessBuilder"))
                 .transform((builder, type, loader, module, domain) ->
