@@ -1,6 +1,5 @@
 package b10.transfer.agent;
 
-import b10.transfer.CacheValidationError;
 import b10.transfer.Log;
 import b10.transfer.LoadStatus;
 import b10.transfer.SaveStatus;
@@ -16,9 +15,7 @@ import b10.transfer.ops.SaveResult;
 import b10.transfer.base.Workers;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
