@@ -66,18 +66,21 @@ final class AgentStart {
     /**
      * The agent's start on a thread of its own, beside the application's main, where the store held
      * nothing to restore at the JVM's start: main does not wait for the settings, the logger, the
-     * load's checks or the watcher. The exit save is registered at once and first waits (bounded)
-     * for that start.
+     * load's checks or the watcher. The exit hook is registered at once: it waits (bounded) for that
+     * start, so that what the start has to say (a configuration error above all) is said even by a
+     * JVM that exits at once, and then saves where exit saves are on.
      */
     private static final class Deferred implements Runnable {
         private final Map<String, String> options;
         private final Instrumentation inst;
         private final List<String> problems;
         private final Thread thread;
+        private final boolean saveOnExit;
         private volatile Settings settings;
         private volatile AgentRuntime runtime;
 
-        private Deferred(Map<String, String> options, Instrumentation inst, List<String> problems) {
+        private Deferred(boolean saveOnExit, Map<String, String> options, Instrumentation inst, List<String> problems) {
+            this.saveOnExit = saveOnExit;
             this.options = options;
             this.inst = inst;
             this.problems = problems;
@@ -86,10 +89,8 @@ final class AgentStart {
         }
 
         static void begin(boolean saveOnExit, Map<String, String> options, Instrumentation inst, List<String> problems) {
-            Deferred d = new Deferred(options, inst, problems);
-            if (saveOnExit) {
-                Runtime.getRuntime().addShutdownHook(new Thread(new AtExit(d), "b10-transfer-shutdown-save"));
-            }
+            Deferred d = new Deferred(saveOnExit, options, inst, problems);
+            Runtime.getRuntime().addShutdownHook(new Thread(new AtExit(d), "b10-transfer-shutdown-save"));
             d.thread.start();
         }
 
@@ -110,7 +111,7 @@ final class AgentStart {
             }
         }
 
-        /** At exit: the start (its load's checks included) finished, within the save's bound; then the usual exit save. */
+        /** At exit: the start (its load's checks included) finished, within the save's bound; then the usual exit save, if on. */
         void atExit() {
             try {
                 Settings s = settings;
@@ -121,7 +122,7 @@ final class AgentStart {
                 return;
             }
             AgentRuntime r = runtime;
-            if (r != null) {
+            if (r != null && saveOnExit) {
                 r.saveAtExit();
             }
         }

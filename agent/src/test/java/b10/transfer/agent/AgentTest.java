@@ -269,6 +269,24 @@ class AgentTest {
         assertFalse(Files.exists(tmp.resolve("unmounted")), "a missing mount point was created");
     }
 
+    /**
+     * With an empty store the full settings are read beside main, after the decision to let main go:
+     * a bad one is still said, once, by a JVM that exits at once and saves nothing at exit (its exit
+     * hook waits for the start), and the application's exit code stands.
+     */
+    @Test
+    void emptyStore_aBadSettingIsStillSaid_byAJvmThatExitsAtOnce() throws Exception {
+        Map<String, String> e = env(tmp.resolve("bad/cache"), "APP_EXIT", "3", "B10_TRANSFER_SAVE_ON_EXIT", "false",
+                "B10_TRANSFER_LOAD_TIMEOUT_S", "soon");
+        e.put("B10FS_CACHE_DIR", Files.createDirectories(tmp.resolve("bad/empty-store")).toString());
+        ChildJvm.Result r = app(System.getProperty("java.home"), e);
+        assertEquals(3, r.exit(), r.err());
+        assertTrue(r.out().contains("DONE"), r.out());
+        List<String> lines = r.errLines().stream().filter(l -> l.contains("B10_TRANSFER_LOAD_TIMEOUT_S='soon'")).toList();
+        assertEquals(1, lines.size(), "one line naming the setting, got: " + r.err());
+        noStackTraces(r);
+    }
+
     @Test
     void twoProcessesSavingTheSameKeyAtOnce_bothLand_andLeaveNoTemporaries() throws Exception {
         Path a = Files.createDirectories(tmp.resolve("sa/cache"));
