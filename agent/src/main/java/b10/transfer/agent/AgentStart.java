@@ -19,6 +19,8 @@ import java.util.Map;
 final class AgentStart {
     /** The exit save's wait for a start whose settings are not built yet: the save timeout's default. */
     private static final long DEFAULT_START_WAIT_MILLIS = 25_000;
+    /** Without an exit save, how long the exit waits for the start to say what it has to (its settings are read first). */
+    private static final long MESSAGES_WAIT_MILLIS = 1_000;
 
     private AgentStart() {
     }
@@ -115,8 +117,10 @@ final class AgentStart {
         void atExit() {
             try {
                 Settings s = settings;
-                thread.join(s == null ? DEFAULT_START_WAIT_MILLIS
-                        : Math.min(s.loadTimeout.plus(s.probeTimeout).toMillis(), s.saveTimeout.toMillis()));
+                long bound = s == null ? DEFAULT_START_WAIT_MILLIS
+                        : Math.min(s.loadTimeout.plus(s.probeTimeout).toMillis(), s.saveTimeout.toMillis());
+                // without a save to make, only the start's lines are awaited: a stuck mount must not hold the exit
+                thread.join(saveOnExit ? bound : Math.min(bound, MESSAGES_WAIT_MILLIS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
