@@ -122,7 +122,7 @@ public final class Settings {
             }
         }
         localCacheSetting = chosen;
-        localCacheDir = chosen == null ? Path.of("/tmp", "torchinductor_" + user(s)) : absolutePath(s.raw(chosen), chosen);
+        localCacheDir = chosen == null ? StartSettings.defaultLocalCache(s.raw("USER")) : absolutePath(s.raw(chosen), chosen);
         String uri = s.raw(PREFIX + "STORE");
         // a plain test, so that S3Location is loaded (premain reads the settings) only for an s3:// store
         if (uri != null && uri.regionMatches(true, 0, "s3://", 0, 5)) {
@@ -140,7 +140,7 @@ public final class Settings {
             refuseUnsupportedScheme(uri, PREFIX + "STORE");
             store = new StoreLocation.Directory(absolutePath(uri, PREFIX + "STORE"), PREFIX + "STORE");
         } else {
-            store = new StoreLocation.Directory(s.path("B10FS_CACHE_DIR", "/cache/model/compile_cache"), "B10FS_CACHE_DIR");
+            store = new StoreLocation.Directory(s.path("B10FS_CACHE_DIR", StartSettings.DEFAULT_STORE_DIR), "B10FS_CACHE_DIR");
         }
         localWorkDir = s.path("LOCAL_WORK_DIR", "/app");
         maxCacheBytes = s.positiveLong("MAX_CACHE_SIZE_MB", 1024) * 1024 * 1024;
@@ -256,10 +256,6 @@ public final class Settings {
         return StartSettings.propertyName(setting);
     }
 
-    private static String user(Source s) {
-        String u = s.raw("USER");
-        return u != null && !u.isEmpty() ? u : System.getProperty("user.name", "root");
-    }
 
     private static String methodSpec(String raw) {
         if (raw == null) {
@@ -272,7 +268,6 @@ public final class Settings {
         return raw;
     }
 
-    /** A URI of another scheme is not "a relative path": say which schemes there are. */
     /** Where the local cache directory comes from, the first set wins. */
     public static final List<String> LOCAL_CACHE_SETTINGS = StartSettings.LOCAL_CACHE_SETTINGS;
 
@@ -291,6 +286,7 @@ public final class Settings {
         throw new CacheValidationError(name + "='" + raw + "' is not an http(s)://host[:port]/path URL");
     }
 
+    /** A URI of another scheme is not "a relative path": say which schemes there are. */
     static void refuseUnsupportedScheme(String value, String name) {
         int colon = value.indexOf("://");
         if (colon <= 0) {
@@ -353,11 +349,15 @@ public final class Settings {
         private final Map<String, String> env;
         private final Map<String, String> properties;
         private final Map<String, String> options;
+        private final StartSettings.Lookup lookup;
 
         Source(Map<String, String> env, Map<String, String> properties, Map<String, String> options) {
             this.env = env;
             this.properties = properties;
             this.options = options;
+            java.util.Properties p = new java.util.Properties();
+            p.putAll(properties);
+            this.lookup = new StartSettings.Lookup(env, p, options);
         }
 
         /** Every name looked up, for telling a typo from a setting. */
@@ -365,17 +365,7 @@ public final class Settings {
 
         String raw(String name) {
             known.add(name);
-            String v = options.get(name);
-            if (v == null && name.startsWith(PREFIX)) {
-                v = options.get(name.substring(PREFIX.length()));
-            }
-            if (v == null && !properties.isEmpty()) {
-                v = properties.get(propertyName(name));
-            }
-            if (v == null) {
-                v = env.get(name);
-            }
-            return v == null || v.isEmpty() ? null : v.trim();
+            return lookup.raw(name);
         }
 
         /** Agent options and B10_TRANSFER_ variables that no setting read. */

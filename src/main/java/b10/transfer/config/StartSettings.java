@@ -46,6 +46,15 @@ public final class StartSettings {
         return Settings.PROPERTY_PREFIX + n.toLowerCase(Locale.ROOT).replace('_', '.');
     }
 
+    /** The store where neither B10_TRANSFER_STORE nor B10FS_CACHE_DIR names one. */
+    static final String DEFAULT_STORE_DIR = "/cache/model/compile_cache";
+
+    /** The local cache where no variable names one: torch's own default, per user. */
+    static Path defaultLocalCache(String userVariable) {
+        String user = userVariable != null && !userVariable.isEmpty() ? userVariable : System.getProperty("user.name", "root");
+        return Path.of("/tmp", "torchinductor_" + user);
+    }
+
     /** @return the settings, or null where any of them is other than plain (Settings then decides) */
     public static StartSettings read(Map<String, String> env, Properties properties, Map<String, String> options) {
         Lookup s = new Lookup(env, properties, options);
@@ -55,20 +64,14 @@ public final class StartSettings {
                 chosen = name;
             }
         }
-        Path local;
-        if (chosen == null) {
-            String user = s.raw("USER");
-            local = Path.of("/tmp", "torchinductor_" + (user != null ? user : System.getProperty("user.name", "root")));
-        } else {
-            local = plainAbsolute(s.raw(chosen));
-        }
+        Path local = chosen == null ? defaultLocalCache(s.raw("USER")) : plainAbsolute(s.raw(chosen));
         String uri = s.raw(Settings.PREFIX + "STORE");
         Path store;
         if (uri != null && uri.regionMatches(true, 0, "s3://", 0, 5)) {
             store = null;
         } else {
             String dir = uri != null ? uri : s.raw("B10FS_CACHE_DIR");
-            store = plainAbsolute(dir != null ? dir : "/cache/model/compile_cache");
+            store = plainAbsolute(dir != null ? dir : DEFAULT_STORE_DIR);
             if (store == null) {
                 return null;
             }
@@ -102,8 +105,11 @@ public final class StartSettings {
         }
     }
 
-    /** Settings' precedence for one name: the agent option (with or without the prefix), the property, the variable. */
-    private static final class Lookup {
+    /**
+     * The precedence of every setting, for {@link Settings} too: the agent option (with or without
+     * the prefix), the system property, the environment variable; empty is unset, values trimmed.
+     */
+    static final class Lookup {
         private final Map<String, String> env;
         private final Properties properties;
         private final Map<String, String> options;
