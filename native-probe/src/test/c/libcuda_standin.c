@@ -2,7 +2,8 @@
  * A stand-in for the CUDA driver (libcuda.so.1) with known answers, so that the probe's three
  * backends make real native calls on machines without a GPU. Built by the tests with gcc:
  *   gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o libcuda.so.1 libcuda_standin.c
- * Behaviour is chosen by STANDIN_CUDA_MODE: ok (default), init_fail, no_device, hang.
+ * Behaviour is chosen by STANDIN_CUDA_MODE: ok (default), init_fail, no_device, hang;
+ * STANDIN_CUDA_INIT_MS makes cuInit take that long, as a real driver's does (about 200 ms).
  * Like the driver, it honours CUDA_VISIBLE_DEVICES (a comma list of ordinals, stopping at the
  * first invalid one).
  */
@@ -49,6 +50,8 @@ CUresult cuInit(unsigned int flags) {
     if (strcmp(mode(), "hang") == 0) {
         for (;;) pause();
     }
+    const char *ms = getenv("STANDIN_CUDA_INIT_MS");
+    if (ms != NULL) usleep((useconds_t) atol(ms) * 1000);
     if (strcmp(mode(), "init_fail") == 0) return 999;
     if (strcmp(mode(), "no_device") == 0) return 100;
     compute_visible();

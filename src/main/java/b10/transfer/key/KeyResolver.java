@@ -2,6 +2,7 @@ package b10.transfer.key;
 
 import b10.transfer.config.Settings;
 import b10.transfer.base.Workers;
+import b10.transfer.probe.GpuFacts;
 import b10.transfer.probe.GpuProbes;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +26,11 @@ public final class KeyResolver {
     }
 
     public static Resolved resolve(Settings settings, Map<String, String> env) {
+        return start(settings, env).await();
+    }
+
+    /** Starts the GPU probe on its own thread and reads the Python packages on this one. */
+    public static Pending start(Settings settings, Map<String, String> env) {
         long bound = settings.probeTimeout.toMillis();
         FutureTask<GpuProbes.Outcome> probe = new FutureTask<>(
                 () -> GpuProbes.probe(settings.gpuBackend, settings.libcuda, settings.gpuDevice, bound));
@@ -33,8 +39,66 @@ public final class KeyResolver {
                 ? PythonPackages.given(settings.torchVersion, settings.torchCuda, settings.tritonVersion)
                 : PythonPackages.read(settings.python, env);
         EnvironmentKey.prepareDigest();
-        GpuProbes.Outcome gpu = await(probe, bound);
-        return new Resolved(EnvironmentKey.of(versions, gpu.facts(), settings.keyMode, settings.keyGpuCount), versions, gpu);
+        return new Pending(settings, versions, probe);
+    }
+
+    /** A key whose Python part is known and whose GPU part the driver is still being asked for. */
+    public static final class Pending {
+        private final Settings settings;
+        private final PythonPackages.Versions versions;
+        private final FutureTask<GpuProbes.Outcome> probe;
+
+        private Pending(Settings settings, PythonPackages.Versions versions, FutureTask<GpuProbes.Outcome> probe) {
+            this.settings = settings;
+            this.versions = versions;
+            this.probe = probe;
+        }
+
+        public Settings.KeyMode mode() {
+            return settings.keyMode;
+        }
+
+        /** The key, once the driver has answered (or its bound has passed: the key then says cpu). */
+        public Resolved await() {
+            GpuProbes.Outcome gpu = KeyResolver.await(probe, settings.probeTimeout.toMillis());
+            return new Resolved(EnvironmentKey.of(versions, gpu.facts(), settings.keyMode, settings.keyGpuCount), versions, gpu);
+        }
+
+        /**
+         * The key this environment has if its GPU is the one a stored key names: that key, rebuilt
+         * from this environment's Python packages and the stored text's GPU, where the rebuilt text
+         * is the stored text exactly. Null where the driver has answered already (there is nothing
+         * to guess), where torch was not found, or where the stored key differs in more than its GPU.
+         */
+        public EnvironmentKey assuming(String storedText) {
+            if (probe.isDone() || storedText == null) {
+                return null;
+            }
+            GpuFacts gpu = gpuNamedBy(EnvironmentKey.componentsOf(storedText), settings.keyMode);
+            EnvironmentKey k = EnvironmentKey.of(versions, gpu, settings.keyMode, settings.keyGpuCount);
+            return k.torchFound() && k.text().equals(storedText) ? k : null;
+        }
+
+        /** The GPU a stored key's components name (null: a CPU key). The driver's version is not part of a key. */
+        private static GpuFacts gpuNamedBy(Map<String, String> c, Settings.KeyMode mode) {
+            if (mode == Settings.KeyMode.SEED) {
+                String name = c.get("device name");
+                return name == null ? null : new GpuFacts(0, 1, 0, name, 0, 0, null);
+            }
+            String name = c.get("gpu");
+            String cc = c.get("compute capability");
+            int dot = cc == null ? -1 : cc.indexOf('.');
+            if (name == null || dot < 0) {
+                return null;
+            }
+            try {
+                String count = c.get("visible gpus");
+                return new GpuFacts(0, count == null ? 1 : Integer.parseInt(count), 0, name,
+                        Integer.parseInt(cc.substring(0, dot)), Integer.parseInt(cc.substring(dot + 1)), null);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
     }
 
     /** The probe keeps its own deadline; the margin here only guards against a thread that never ran. */

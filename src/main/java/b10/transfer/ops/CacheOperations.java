@@ -35,9 +35,9 @@ import java.util.function.Supplier;
  */
 public final class CacheOperations {
     private final Settings settings;
-    private final Supplier<EnvironmentKey> keySource;
+    private final KeySource keySource;
     private final LocalCache local;
-    private EnvironmentKey key;
+    private volatile EnvironmentKey key;
 
     public CacheOperations(Settings settings, EnvironmentKey key) {
         this(settings, () -> key);
@@ -45,6 +45,11 @@ public final class CacheOperations {
 
     /** The key is computed at most once, and only by a step that needs it (an empty store needs none). */
     public CacheOperations(Settings settings, Supplier<EnvironmentKey> keySource) {
+        this((KeySource) keySource::get, settings);
+    }
+
+    /** The composition root's: a source that starts the GPU probe early and can guess the key (see {@link KeySource}). */
+    CacheOperations(KeySource keySource, Settings settings) {
         this.settings = settings;
         this.keySource = keySource;
         this.local = new LocalCache(settings.localCacheDir);
@@ -52,9 +57,21 @@ public final class CacheOperations {
 
     private synchronized EnvironmentKey key() {
         if (key == null) {
-            key = keySource.get();
+            key = keySource.key();
         }
         return key;
+    }
+
+    /** Starts computing the key (the GPU probe) beside the steps that follow. */
+    void beginKey() {
+        if (key == null) {
+            keySource.begin();
+        }
+    }
+
+    /** The key this environment has if its GPU is the stored key's; null once the key is known (see {@link KeySource}). */
+    EnvironmentKey keyAssuming(String storedText) {
+        return key != null ? null : keySource.assuming(storedText);
     }
 
     /** Computes the key on a thread of its own; {@link #key()} then waits for it (a failure is computed again there). */

@@ -28,6 +28,8 @@ final class LoadRun {
     private Path staging;
     private ArchiveStore store;
     private Thread toucher;
+    /** A restore begun before the key was known, until it is confirmed or discarded. */
+    private RestoreAhead ahead;
     /** The archive being restored, for messages; null until the content is known. */
     String archiveName;
 
@@ -56,14 +58,34 @@ final class LoadRun {
                     + " this JVM started, so the application was not held for it; the next start restores it");
         }
         RestorePrewarm.start(); // overlaps the key, whose GPU probe is the slow part
+        ops.beginKey();
         store.removeStale(ops.staleBefore(), false);
+        ahead = RestoreAhead.begin(ops, store, control);
         EnvironmentKey key = ops.completeKey();
-        ArchiveStore.Content content = store.content(key);
-        if (content.isEmpty()) {
-            return miss(key);
+        ArchiveStore.Content content;
+        ContentRestore.Restored r;
+        if (ahead != null && ahead.isFor(key)) {
+            content = ahead.content();
+            archiveName = content.archives().get(0).location();
+            RestoreAhead confirmed = ahead;
+            ahead = null;
+            try {
+                r = confirmed.confirmed();
+            } finally {
+                staging = confirmed.staging();
+            }
+        } else {
+            if (ahead != null) {
+                ahead.abandon("this machine's key is " + key.text());
+                ahead = null;
+            }
+            content = store.content(key);
+            if (content.isEmpty()) {
+                return miss(key);
+            }
+            archiveName = content.archives().get(0).location();
+            r = restore(content, key);
         }
-        archiveName = content.archives().get(0).location();
-        ContentRestore.Restored r = restore(content, key);
         control.checkpoint();
         // every archive was whole: the key's last use is recorded beside the swap (one PUT on S3, overlapped)
         ArchiveStore used = store;
@@ -136,6 +158,9 @@ final class LoadRun {
 
     /** Removes a staging directory left by a failure, and waits a little for the use record before the store closes. */
     void cleanUp() {
+        if (ahead != null) {
+            ahead.abandon("the load ended before the key was known");
+        }
         if (staging != null) {
             LocalCache.deleteTree(staging);
         }

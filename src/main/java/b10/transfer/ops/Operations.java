@@ -16,6 +16,8 @@ import b10.transfer.store.Stores;
 public final class Operations {
     /** The environment is the JVM's: its Python, its driver, its device. Resolved once per key mode. */
     private static volatile KeyResolver.Resolved resolved;
+    /** Its resolution under way: the Python part read, the driver being asked. */
+    private static KeyResolver.Pending pending;
 
     private final Settings settings;
     private final CacheOperations steps;
@@ -24,7 +26,24 @@ public final class Operations {
     private Operations(Settings settings, java.util.function.Consumer<KeyResolver.Resolved> firstUse) {
         this.settings = settings;
         this.firstUse = firstUse;
-        this.steps = new CacheOperations(settings, () -> environment().key());
+        this.steps = new CacheOperations(new KeySource() {
+            @Override
+            public EnvironmentKey key() {
+                return environment().key();
+            }
+
+            @Override
+            public void begin() {
+                if (known(settings) == null) {
+                    pending(settings);
+                }
+            }
+
+            @Override
+            public EnvironmentKey assuming(String storedText) {
+                return known(settings) != null ? null : pending(settings).assuming(storedText);
+            }
+        }, settings);
     }
 
     public static Operations of(Settings settings) {
@@ -43,15 +62,28 @@ public final class Operations {
 
     /** This JVM's environment (key, Python, GPU) under these settings' key mode. */
     public static KeyResolver.Resolved environment(Settings s) {
-        KeyResolver.Resolved r = resolved;
-        if (r == null || r.key().mode() != s.keyMode) {
-            r = KeyResolver.resolve(s, System.getenv());
+        KeyResolver.Resolved r = known(s);
+        if (r == null) {
+            r = pending(s).await();
             resolved = r;
             if (!r.gpu().ok()) {
                 Log.get().debug("GPU probe: {}; the key says cpu", r.gpu().problem());
             }
         }
         return r;
+    }
+
+    private static KeyResolver.Resolved known(Settings s) {
+        KeyResolver.Resolved r = resolved;
+        return r != null && r.key().mode() == s.keyMode ? r : null;
+    }
+
+    /** The resolution under way for the settings' key mode, started here where none is. */
+    private static synchronized KeyResolver.Pending pending(Settings s) {
+        if (pending == null || pending.mode() != s.keyMode) {
+            pending = KeyResolver.start(s, System.getenv());
+        }
+        return pending;
     }
 
     private volatile boolean told;

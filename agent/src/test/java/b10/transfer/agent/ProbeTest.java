@@ -26,11 +26,7 @@ class ProbeTest {
 
     @BeforeAll
     static void buildStandIn() throws Exception {
-        Path src = Path.of(System.getProperty("b10.test.standin.source", "../native-probe/src/test/c/libcuda_standin.c"));
-        libcuda = tmp.resolve("libcuda.so.1");
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wl,-soname,libcuda.so.1", "-o", libcuda.toString(),
-                src.toString()).inheritIO().start();
-        assertEquals(0, gcc.waitFor(), "gcc builds the stand-in driver");
+        libcuda = SurvivalKit.standInDriver(tmp);
     }
 
     static Stream<Object[]> backends() {

@@ -313,6 +313,18 @@ final class SurvivalKit {
         }
     }
 
+    /** The stand-in CUDA driver (native-probe's test source), built with gcc into the directory as libcuda.so.1. */
+    static Path standInDriver(Path dir) throws IOException, InterruptedException {
+        Path src = Path.of(System.getProperty("b10.test.standin.source", "../native-probe/src/test/c/libcuda_standin.c"));
+        Path lib = dir.resolve("libcuda.so.1");
+        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wl,-soname,libcuda.so.1", "-o", lib.toString(),
+                src.toString()).inheritIO().start();
+        if (gcc.waitFor() != 0) {
+            throw new IOException("gcc could not build the stand-in driver from " + src);
+        }
+        return lib;
+    }
+
     static Path fakeVenv(Path root) throws IOException {
         Path venv = root.resolve("venv");
         Path site = Files.createDirectories(venv.resolve("lib/python3.12/site-packages/torch"));
