@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,6 +53,21 @@ public final class SafeExtractor {
     public SafeExtractor(ExtractionLimits limits, ExecutorService writers) {
         this.limits = limits;
         this.writers = writers;
+    }
+
+    private Map<String, Long> listedSizes;
+    private Map<String, Long> listedMtimes;
+
+    /**
+     * Records every file written: its path relative to the staging directory, its size, and its
+     * modification time as one stat after its close reads it. That is the tree's listing, which
+     * the caller then has without walking the tree again (about 10,000 files: a fifth of a second
+     * on 2 cores). The maps must take puts from several threads.
+     */
+    public SafeExtractor listingInto(Map<String, Long> sizes, Map<String, Long> mtimes) {
+        this.listedSizes = sizes;
+        this.listedMtimes = mtimes;
+        return this;
     }
 
     public Result extract(InputStream raw, Path staging, TransferControl control) throws IOException {
@@ -204,15 +220,17 @@ public final class SafeExtractor {
             makeDirs(target.getParent(), dirs);
             boolean executable = (e.getMode() & 0100) != 0;
             CRC32C crc = new CRC32C();
+            String listed = listedSizes == null ? null : staging.relativize(target).toString();
             if (size <= SMALL_FILE) {
                 byte[] content = readFully(tar, (int) size, rawName);
                 crc.update(content);
-                writeInBackground(target, content, executable);
+                writeInBackground(target, content, executable, listed);
             } else {
                 streamLarge(tar, target, size, crc, chunk, control, rawName);
                 if (executable) {
                     setExecutable(target);
                 }
+                list(listed, target, size);
             }
             digest.add(name, size, (int) crc.getValue());
             sinceSpaceCheck += size;
@@ -224,13 +242,14 @@ public final class SafeExtractor {
         }
 
         /** Hands a small file to a writer thread, waiting while too many bytes are in flight. */
-        private void writeInBackground(Path target, byte[] content, boolean executable) throws IOException {
+        private void writeInBackground(Path target, byte[] content, boolean executable, String listed) throws IOException {
             int permits = content.length + 1; // at least one permit per task, so that draining waits for empty files too
             acquire(inFlight, permits);
             writers.execute(() -> {
                 try {
                     if (writeFailure.get() == null && !aborted.get()) {
                         writeSmall(target, content, executable);
+                        list(listed, target, content.length);
                     }
                 } catch (Throwable t) {
                     writeFailure.compareAndSet(null, t);
@@ -238,6 +257,19 @@ public final class SafeExtractor {
                     inFlight.release(permits);
                 }
             });
+        }
+
+        /** Adds a written file to the listing, where one is recorded (a closed file's modification time is final). */
+        private void list(String listed, Path target, long size) {
+            if (listed == null) {
+                return;
+            }
+            try {
+                listedMtimes.put(listed, Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toMillis());
+                listedSizes.put(listed, size);
+            } catch (IOException e) {
+                throw localWriteError(target, e);
+            }
         }
 
         /** The archive's signature checked against the trusted keys: its own entry, or the manifest beside it. */

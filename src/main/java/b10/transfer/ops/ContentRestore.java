@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -29,8 +31,13 @@ import java.util.concurrent.ExecutorService;
  */
 final class ContentRestore {
 
-    /** What the directory holds now, and what the archives said. */
-    record Restored(long files, long bytes, int archives, boolean verified, String signer) {
+    /**
+     * What the directory holds now, and what the archives said.
+     *
+     * @param listing the directory's listing as the extraction wrote it, or null where layers were
+     *                moved over the base (the caller then walks the directory)
+     */
+    record Restored(long files, long bytes, int archives, boolean verified, String signer, TreeFingerprint listing) {
     }
 
     private ContentRestore() {
@@ -45,12 +52,18 @@ final class ContentRestore {
         long files = 0;
         long bytes = 0;
         boolean first = true;
+        boolean listed = content.archives().size() == 1;
+        Map<String, Long> sizes = new ConcurrentHashMap<>();
+        Map<String, Long> mtimes = new ConcurrentHashMap<>();
         for (ArchiveStore.Stored archive : content.archives()) {
             Path into = first ? staging : local.newStaging();
             try {
                 SafeExtractor extractor = new SafeExtractor(ExtractionLimits.of(settings), writers);
                 if (checker != null) {
                     extractor.checkedBy(checker);
+                }
+                if (listed) {
+                    extractor.listingInto(sizes, mtimes);
                 }
                 SafeExtractor.Result r;
                 try (InputStream in = archive.open(control)) {
@@ -73,7 +86,8 @@ final class ContentRestore {
             }
             first = false;
         }
-        return new Restored(files, bytes, content.archives().size(), verified, signer);
+        return new Restored(files, bytes, content.archives().size(), verified, signer,
+                listed ? new TreeFingerprint(sizes, mtimes) : null);
     }
 
     /**

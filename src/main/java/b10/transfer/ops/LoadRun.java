@@ -150,7 +150,8 @@ final class LoadRun {
                 + (r.signer() == null ? "" : ", signed by trusted key " + r.signer())
                 + (content.note() == null ? "" : "; " + content.note()),
                 r.files(), r.bytes(), millis(), archiveName, null);
-        TreeFingerprint tree = TreeFingerprint.of(local.dir());
+        // the extraction's own listing where there was one archive: the same as a walk of the swapped-in tree, without it
+        TreeFingerprint tree = r.listing() != null ? r.listing() : TreeFingerprint.of(local.dir());
         Activity.of(local.dir()).restored(ok, tree);
         ListingRecord.write(local, tree);
         return ok;
