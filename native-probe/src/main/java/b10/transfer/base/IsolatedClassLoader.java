@@ -1,25 +1,23 @@
 package b10.transfer.base;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.MalformedURLException;
 import java.net.URL;
-import java.security.CodeSource;
-import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * Loads JNA, JCuda, zstd-jni and the classes that use them from a private prefix of the agent jar,
+ * Loads JNA, JCuda, zstd-jni and the classes that use them from a jar nested in the agent jar,
  * child first. JNI libraries cannot be relocated (their native symbols name the Java classes),
  * so instead of shading them we keep them where the application's class path cannot see them
  * and load them here: a host with its own JNA or JCuda gets its own classes, and we get ours.
- * Where the prefix is absent (running from the module's classes), the parent's copy is used.
- * Entries are read from the jar file directly, opened once: a lookup through the class path
- * would search every jar of a host's class path before ours, for each class.
+ * They travel as one stored entry, not as their 386 entries beside ours, because the JVM reads
+ * every entry of the agent jar's directory when it opens it, in every JVM the agent starts in
+ * (about 8 us each, interpreted): only a run that probes the GPU or decompresses natively opens
+ * the nested jar (a copy of 1.6 MB). Where there is no nested jar (running from the module's
+ * classes), the parent's copy is used.
  */
-public final class IsolatedClassLoader extends ChildFirstLoader {
-    public static final String PREFIX = "META-INF/b10-transfer/isolated/";
+public final class IsolatedClassLoader extends NestedJarLoader {
+    /** The nested jar's entry in the agent jar. */
+    public static final String NESTED = "META-INF/b10-transfer/isolated.jar";
 
     static {
         registerAsParallelCapable();
@@ -32,44 +30,26 @@ public final class IsolatedClassLoader extends ChildFirstLoader {
     /** The named module this loader's classes belong to, or null (the loader's unnamed module). */
     private volatile Module module;
 
-    private final ClassLoader jar;
-    /** This jar, opened once; null where it cannot be (then entries are looked up through {@link #jar}). */
-    private final JarFile file;
-    private final String fileUrl;
-
-    public IsolatedClassLoader(ClassLoader jar) {
-        super("b10-transfer-isolated", jar);
-        this.jar = jar;
-        File own = ownJar();
-        JarFile f = null;
-        try {
-            f = own == null ? null : new JarFile(own, false);
-        } catch (IOException | RuntimeException e) {
-            // read through the parent instead
-        }
-        this.file = f;
-        this.fileUrl = own == null ? null : own.toURI().toString();
+    private IsolatedClassLoader(JarFile nested, ClassLoader jar) {
+        super("b10-transfer-isolated", nested, jar);
     }
 
-    private static File ownJar() {
-        try {
-            CodeSource cs = IsolatedClassLoader.class.getProtectionDomain().getCodeSource();
-            File f = cs == null || cs.getLocation() == null ? null : new File(cs.getLocation().toURI());
-            return f != null && f.isFile() ? f : null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    /** The one isolated loader of this jar, or this jar's own loader where there is no prefix. */
+    /** The one isolated loader of this jar, or this jar's own loader where there is no nested jar. */
     public static ClassLoader shared() {
         ClassLoader l = shared;
         if (l == null) {
             synchronized (IsolatedClassLoader.class) {
                 if (shared == null) {
                     ClassLoader own = IsolatedClassLoader.class.getClassLoader();
-                    if (packaged(own)) {
-                        IsolatedClassLoader isolated = new IsolatedClassLoader(own);
+                    URL nested = own.getResource(NESTED);
+                    JarFile jar = null;
+                    try {
+                        jar = nested == null ? null : openCopy("b10-transfer-isolated", nested);
+                    } catch (IOException | RuntimeException e) {
+                        // java.io.tmpdir cannot take the copy: the natives could not be extracted there either
+                    }
+                    if (jar != null) {
+                        IsolatedClassLoader isolated = new IsolatedClassLoader(jar, own);
                         java.util.function.Consumer<Module> user = namedModuleUser;
                         if (user != null) {
                             isolated.enterNamedModule(user);
@@ -96,18 +76,14 @@ public final class IsolatedClassLoader extends ChildFirstLoader {
         namedModuleUser = user;
     }
 
-    /** Defines module {@code b10.transfer.isolated} over the prefix's packages; on any failure stays unnamed. */
+    /** Defines module {@code b10.transfer.isolated} over the nested jar's packages; on any failure stays unnamed. */
     private void enterNamedModule(java.util.function.Consumer<Module> user) {
         try {
-            if (file == null) {
-                return;
-            }
             java.util.Set<String> packages = new java.util.TreeSet<>();
-            for (java.util.Enumeration<JarEntry> en = file.entries(); en.hasMoreElements(); ) {
-                String n = en.nextElement().getName();
-                if (n.startsWith(PREFIX) && n.endsWith(".class") && n.lastIndexOf('/') > PREFIX.length()) {
-                    String pkg = n.substring(PREFIX.length(), n.lastIndexOf('/')).replace('/', '.');
-                    if (!pkg.contains("-")) {
+            for (String n : entryNames()) {
+                if (n.endsWith(".class") && n.lastIndexOf('/') > 0) {
+                    String pkg = n.substring(0, n.lastIndexOf('/')).replace('/', '.');
+                    if (!pkg.contains("-") && !pkg.startsWith("META-INF")) {
                         packages.add(pkg);
                     }
                 }
@@ -175,53 +151,20 @@ public final class IsolatedClassLoader extends ChildFirstLoader {
             }
         }
 
+        /** Read here: the URI names our own protocol, which URI.toURL() could not open. */
+        @Override
+        public java.util.Optional<java.io.InputStream> open(String name) throws IOException {
+            byte[] b = entry(name);
+            return b == null ? java.util.Optional.empty() : java.util.Optional.of(new java.io.ByteArrayInputStream(b));
+        }
+
         @Override
         public java.util.stream.Stream<String> list() {
-            return file.stream().map(JarEntry::getName).filter(n -> n.startsWith(PREFIX)).map(n -> n.substring(PREFIX.length()));
+            return entryNames().stream();
         }
 
         @Override
         public void close() {
-        }
-    }
-
-    /** True when this jar carries the isolated prefix (the packaged agent jar). */
-    public static boolean packaged(ClassLoader jar) {
-        return jar.getResource(PREFIX + "com/sun/jna/Native.class") != null;
-    }
-
-    @Override
-    protected byte[] entry(String path) throws IOException {
-        if (file != null) {
-            JarEntry e = file.getJarEntry(PREFIX + path);
-            if (e == null) {
-                return null;
-            }
-            try (InputStream in = file.getInputStream(e)) {
-                return in.readAllBytes();
-            }
-        }
-        URL url = jar.getResource(PREFIX + path);
-        if (url == null) {
-            return null;
-        }
-        try (InputStream in = url.openStream()) {
-            return in.readAllBytes();
-        }
-    }
-
-    @Override
-    protected URL entryUrl(String path) {
-        if (file == null) {
-            return jar.getResource(PREFIX + path);
-        }
-        if (file.getJarEntry(PREFIX + path) == null) {
-            return null;
-        }
-        try {
-            return new URL("jar:" + fileUrl + "!/" + PREFIX + path);
-        } catch (MalformedURLException e) {
-            return jar.getResource(PREFIX + path);
         }
     }
 }

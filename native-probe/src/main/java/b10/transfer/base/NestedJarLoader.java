@@ -2,13 +2,24 @@ package b10.transfer.base;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLConnection;
 import java.net.URLStreamHandler;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -20,7 +31,7 @@ import java.util.jar.JarFile;
  * disk, even after a kill -9. Classes and resources of the nested jar come first; everything
  * else, our core classes included, comes from the parent.
  */
-public final class NestedJarLoader extends ChildFirstLoader {
+public class NestedJarLoader extends ChildFirstLoader {
     static {
         registerAsParallelCapable();
     }
@@ -52,7 +63,7 @@ public final class NestedJarLoader extends ChildFirstLoader {
         }
     };
 
-    private NestedJarLoader(String name, JarFile jar, ClassLoader parent) {
+    protected NestedJarLoader(String name, JarFile jar, ClassLoader parent) {
         super(name, parent);
         this.jar = jar;
         this.protocol = name;
@@ -64,19 +75,63 @@ public final class NestedJarLoader extends ChildFirstLoader {
      * @throws IOException where the temporary copy cannot be written ({@code java.io.tmpdir})
      */
     public static ClassLoader open(String name, URL nested, ClassLoader parent) throws IOException {
-        Path copy = Files.createTempFile(name, ".jar"); // owner-only, a new name
-        try {
-            try (InputStream in = nested.openStream()) {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return new NestedJarLoader(name, new JarFile(copy.toFile(), false), parent);
-        } finally {
+        return new NestedJarLoader(name, openCopy(name, nested), parent);
+    }
+
+    /**
+     * The nested jar, copied to a private temporary file that is opened and then deleted at once.
+     * The file is named here, not by Files.createTempFile, whose random names cost a SecureRandom
+     * (40-60 ms when it is the JVM's first); a name that exists is never opened (O_EXCL), another
+     * is tried.
+     */
+    protected static JarFile openCopy(String name, URL nested) throws IOException {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+        String stem = name + "-" + ProcessHandle.current().pid() + "-";
+        for (int attempt = 0; ; attempt++) {
+            Path copy = dir.resolve(stem + Long.toHexString(System.nanoTime()) + ".jar");
+            SeekableByteChannel out;
             try {
-                Files.deleteIfExists(copy);
-            } catch (IOException e) {
-                copy.toFile().deleteOnExit();
+                out = ownerOnly(copy);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt < 16) {
+                    continue;
+                }
+                throw e;
+            }
+            try {
+                try (InputStream in = nested.openStream(); OutputStream o = Channels.newOutputStream(out)) {
+                    in.transferTo(o);
+                }
+                return new JarFile(copy.toFile(), false);
+            } finally {
+                out.close();
+                try {
+                    Files.deleteIfExists(copy);
+                } catch (IOException e) {
+                    copy.toFile().deleteOnExit();
+                }
             }
         }
+    }
+
+    /** A new file only its owner may read, where the filesystem has POSIX permissions. */
+    private static SeekableByteChannel ownerOnly(Path file) throws IOException {
+        Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            return Files.newByteChannel(file, options, PosixFilePermissions.asFileAttribute(
+                    EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+        } catch (UnsupportedOperationException e) {
+            return Files.newByteChannel(file, options);
+        }
+    }
+
+    /** The names of the nested jar's entries (a loop: a stream's first use costs milliseconds of bootstrap). */
+    protected List<String> entryNames() {
+        List<String> names = new ArrayList<>();
+        for (Enumeration<JarEntry> en = jar.entries(); en.hasMoreElements(); ) {
+            names.add(en.nextElement().getName());
+        }
+        return names;
     }
 
     @Override
