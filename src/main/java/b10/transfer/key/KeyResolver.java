@@ -58,6 +58,11 @@ public final class KeyResolver {
             return settings.keyMode;
         }
 
+        /** Whether the driver has not answered yet. */
+        public boolean probing() {
+            return !probe.isDone();
+        }
+
         /** The key, once the driver has answered (or its bound has passed: the key then says cpu). */
         public Resolved await() {
             GpuProbes.Outcome gpu = KeyResolver.await(probe, settings.probeTimeout.toMillis());

@@ -69,6 +69,11 @@ public final class CacheOperations {
         }
     }
 
+    /** Whether the key is still being computed, so that a guess of it can be worth making. */
+    boolean keyGuessable() {
+        return key == null && keySource.guessing();
+    }
+
     /** The key this environment has if its GPU is the stored key's; null once the key is known (see {@link KeySource}). */
     EnvironmentKey keyAssuming(String storedText) {
         return key != null ? null : keySource.assuming(storedText);

@@ -15,6 +15,11 @@ public interface KeySource {
     default void begin() {
     }
 
+    /** Whether the key is still being computed and {@link #assuming} may answer (the store need not be asked otherwise). */
+    default boolean guessing() {
+        return false;
+    }
+
     /**
      * This environment's key if its GPU is the one the stored key's text names, while the real
      * key is not yet known; null where it is known, or where the text differs in more than the GPU.

@@ -40,6 +40,11 @@ public final class Operations {
             }
 
             @Override
+            public boolean guessing() {
+                return known(settings) == null && pending(settings).probing();
+            }
+
+            @Override
             public EnvironmentKey assuming(String storedText) {
                 return known(settings) != null ? null : pending(settings).assuming(storedText);
             }

@@ -62,6 +62,9 @@ final class RestoreAhead {
      * steps then report what is wrong).
      */
     static RestoreAhead begin(CacheOperations ops, ArchiveStore store, TransferControl control) {
+        if (!ops.keyGuessable()) {
+            return null; // the key is known, or about to be: the store is not asked for its keys
+        }
         try {
             EnvironmentKey only = null;
             for (ArchiveStore.StoredKey k : store.keys(NEWEST)) {
