@@ -42,6 +42,11 @@ public final class KeyResolver {
         return new Pending(settings, versions, probe);
     }
 
+    /** A resolution over a given probe: the tests' way to hold a key whose driver has not answered. */
+    static Pending pending(Settings settings, PythonPackages.Versions versions, FutureTask<GpuProbes.Outcome> probe) {
+        return new Pending(settings, versions, probe);
+    }
+
     /** A key whose Python part is known and whose GPU part the driver is still being asked for. */
     public static final class Pending {
         private final Settings settings;

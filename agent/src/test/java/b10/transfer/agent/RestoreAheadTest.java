@@ -56,6 +56,7 @@ class RestoreAheadTest {
         e.put("B10_TRANSFER_GPU_BACKEND", "jna");
         e.put("B10_TRANSFER_LIBCUDA", libcuda.toString());
         e.put("CUDA_VISIBLE_DEVICES", ordinal);
+        e.put("B10_TRANSFER_PROBE_TIMEOUT_MS", "20000"); // the slow cuInit must not be cut on a busy machine
         return e;
     }
 
