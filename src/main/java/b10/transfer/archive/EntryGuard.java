@@ -63,7 +63,8 @@ public final class EntryGuard {
             }
         }
         Path target = root.resolve(name).normalize();
-        if (!strictlyInside(root, target)) {
+        // root is absolute and normalized already: the per-entry check needs no second normalization
+        if (!target.startsWith(root) || target.equals(root)) {
             throw reject(raw, "resolves outside the cache directory");
         }
         return target;

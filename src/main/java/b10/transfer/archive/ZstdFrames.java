@@ -191,6 +191,8 @@ public final class ZstdFrames {
         private final int window;
         private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
         private byte[] current = new byte[0];
+        /** The last frame's compressed size: the next frame's buffer starts a little larger. */
+        private int lastFrameBytes = 60 << 10;
         private int pos;
         private boolean eof;
 
@@ -284,7 +286,7 @@ public final class ZstdFrames {
         }
 
         private byte[] frame(byte[] magic) throws IOException {
-            Growable f = new Growable();
+            Growable f = new Growable(lastFrameBytes + (4 << 10)); // frames of one archive are alike: rarely grown
             f.add(magic, 4);
             byte[] fhd = exactly(1);
             f.add(fhd, 1);
@@ -320,7 +322,8 @@ public final class ZstdFrames {
             if ((d & 4) != 0) {
                 f.read(in, 4);
             }
-            return java.util.Arrays.copyOf(f.bytes, f.length);
+            lastFrameBytes = f.length;
+            return f.length == f.bytes.length ? f.bytes : java.util.Arrays.copyOf(f.bytes, f.length);
         }
 
         private byte[] exactly(int n) throws IOException {
@@ -344,8 +347,12 @@ public final class ZstdFrames {
 
     /** A byte array that grows as a frame is read. */
     private static final class Growable {
-        byte[] bytes = new byte[1 << 16];
+        byte[] bytes;
         int length;
+
+        Growable(int capacity) {
+            bytes = new byte[Math.max(capacity, 1 << 12)];
+        }
 
         void add(byte[] b, int n) {
             ensure(n);
