@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -181,18 +182,24 @@ public final class ZstdFrames {
     }
 
     /**
-     * Reads the frames one after another on the reading thread (headers and block headers only, to
-     * find where each ends) and decompresses a few ahead on {@code threads} threads.
+     * Reads the frames one after another on a thread of its own (headers and block headers only,
+     * to find where each ends) and decompresses a few ahead on {@code threads} threads, so that
+     * the thread reading the tar does nothing but the tar. Work is only ever started by a read, at
+     * most {@code threads + 1} frames ahead: an abandoned stream leaves nothing running for long.
      */
     static final class Input extends InputStream {
         private final InputStream in;
         private final ZstdCodec codec;
         private final ExecutorService pool;
+        /** One thread: the frames are read in the order their reads were asked for. */
+        private final ExecutorService frames;
         private final int window;
-        private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
+        private final ArrayDeque<CompletableFuture<byte[]>> pending = new ArrayDeque<>();
         private byte[] current = new byte[0];
-        /** The last frame's compressed size: the next frame's buffer starts a little larger. */
+        /** The last frame's compressed size: the next frame's buffer starts a little larger (the frames' thread's). */
         private int lastFrameBytes = 60 << 10;
+        /** Set by the frames' thread at a frame it could not read: the reads after it read nothing. */
+        private volatile boolean broken;
         private int pos;
         private boolean eof;
 
@@ -200,6 +207,7 @@ public final class ZstdFrames {
             this.in = in;
             this.codec = codec;
             this.pool = pool("unzstd", threads);
+            this.frames = pool("unzstd-read", 1);
             this.window = threads + 1; // at most (threads + 1) x 8 MiB held at once
         }
 
@@ -215,12 +223,19 @@ public final class ZstdFrames {
                 return 0;
             }
             while (pos == current.length) {
-                fill();
-                if (pending.isEmpty()) {
-                    pool.shutdown();
+                if (eof) {
                     return -1;
                 }
-                current = await(pending.poll());
+                fill();
+                byte[] next = await(pending.poll());
+                if (next == null) { // the end of the frames: what was asked beyond it reads nothing
+                    eof = true;
+                    pending.clear();
+                    pool.shutdown();
+                    frames.shutdown();
+                    return -1;
+                }
+                current = next;
                 pos = 0;
             }
             int n = Math.min(len, current.length - pos);
@@ -229,32 +244,54 @@ public final class ZstdFrames {
             return n;
         }
 
-        private void fill() throws IOException {
-            while (!eof && pending.size() < window) {
-                byte[] frame;
-                try {
-                    frame = nextFrame();
-                } catch (IOException | RuntimeException e) {
-                    if (pending.isEmpty()) {
-                        throw e;
+        /**
+         * Asks for frames up to the window: each is read on the frames' thread, then decompressed on
+         * the pool. Every outcome, a failure or a pool closed meanwhile included, completes the
+         * frame's future: nothing is thrown on those threads.
+         */
+        private void fill() {
+            while (pending.size() < window) {
+                CompletableFuture<byte[]> result = new CompletableFuture<>();
+                frames.execute(() -> {
+                    byte[] frame;
+                    try {
+                        frame = readNext();
+                    } catch (Throwable t) {
+                        result.completeExceptionally(t);
+                        return;
                     }
-                    // a frame read ahead is broken: the frames before it are still delivered, then this
-                    eof = true;
-                    java.util.concurrent.CompletableFuture<byte[]> failed = new java.util.concurrent.CompletableFuture<>();
-                    failed.completeExceptionally(e);
-                    pending.add(failed);
-                    return;
-                }
-                if (frame == null) {
-                    eof = true;
-                    return;
-                }
-                int size = (int) contentSize(frame, frame.length);
-                pending.add(pool.submit(() -> {
-                    byte[] out = new byte[size];
-                    codec.decompressFrame(frame, out);
-                    return out;
-                }));
+                    if (frame == null) {
+                        result.complete(null);
+                        return;
+                    }
+                    try {
+                        pool.execute(() -> {
+                            try {
+                                byte[] out = new byte[(int) contentSize(frame, frame.length)];
+                                codec.decompressFrame(frame, out);
+                                result.complete(out);
+                            } catch (Throwable t) {
+                                result.completeExceptionally(t);
+                            }
+                        });
+                    } catch (RuntimeException closed) {
+                        result.completeExceptionally(closed);
+                    }
+                });
+                pending.add(result);
+            }
+        }
+
+        /** The next frame, or null at the end (or after a frame that could not be read: its failure comes first). */
+        private byte[] readNext() throws IOException {
+            if (broken) {
+                return null;
+            }
+            try {
+                return nextFrame();
+            } catch (IOException | RuntimeException e) {
+                broken = true;
+                throw e;
             }
         }
 
@@ -336,7 +373,9 @@ public final class ZstdFrames {
 
         @Override
         public void close() throws IOException {
+            broken = true;
             pool.shutdownNow();
+            frames.shutdownNow();
             in.close();
         }
     }
