@@ -220,7 +220,8 @@ public final class SafeExtractor {
             makeDirs(target.getParent(), dirs);
             boolean executable = (e.getMode() & 0100) != 0;
             CRC32C crc = new CRC32C();
-            String listed = listedSizes == null ? null : staging.relativize(target).toString();
+            // the guard refused empty, "." and ".." segments: the normalized name is the path under staging
+            String listed = listedSizes == null ? null : name;
             if (size <= SMALL_FILE) {
                 byte[] content = readFully(tar, (int) size, rawName);
                 crc.update(content);
