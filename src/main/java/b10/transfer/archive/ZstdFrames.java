@@ -196,7 +196,7 @@ public final class ZstdFrames {
         private final int window;
         private final ArrayDeque<CompletableFuture<byte[]>> pending = new ArrayDeque<>();
         private byte[] current = new byte[0];
-        /** The last frame's compressed size: the next frame's buffer starts a little larger (the frames' thread's). */
+        /** The last frame's compressed size, kept by the frames' thread: the next frame's buffer starts a little larger. */
         private int lastFrameBytes = 60 << 10;
         /** Set by the frames' thread at a frame it could not read: the reads after it read nothing. */
         private volatile boolean broken;
