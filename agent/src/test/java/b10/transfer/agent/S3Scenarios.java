@@ -186,7 +186,8 @@ abstract class S3Scenarios {
         Path local = root.resolve("saver/cache");
         SurvivalKit.generate(local, 40, 15L << 20, 1);
         String[] small = {"B10_TRANSFER_S3_PART_MB", "5", "B10_TRANSFER_S3_CONNECTIONS", "2", "B10_TRANSFER_COMPRESSION", "gzip"};
-        assertEquals(0, SurvivalKit.cli(env(local, "killed", small), "save").exit());
+        ChildJvm.Result saved = SurvivalKit.cli(env(local, "killed", small), "save");
+        assertEquals(0, saved.exit(), saved.out() + saved.err());
         String before = pointer("killed");
         List<String> archivesBefore = archives("killed/");
         Map<String, String> v1 = SurvivalKit.digest(local);

@@ -24,7 +24,8 @@ class S3Test extends S3Scenarios {
     void aHostsOwnAwsSdk_runsUnchanged_besideTheAgentsCopy() throws Exception {
         Path seed = Files.createDirectories(root.resolve("clash-seed/cache/triton"));
         Files.writeString(seed.resolve("kernel.py"), "compiled kernel\n".repeat(100));
-        assertEquals(0, SurvivalKit.cli(env(seed.getParent(), "clash"), "save").exit());
+        ChildJvm.Result saved = SurvivalKit.cli(env(seed.getParent(), "clash"), "save");
+        assertEquals(0, saved.exit(), saved.out() + saved.err());
         String libs;
         try (var s = Files.list(Path.of(System.getProperty("b10.test.awsClashLibs")))) {
             libs = s.map(Path::toString).sorted().collect(Collectors.joining(java.io.File.pathSeparator));
@@ -46,7 +47,8 @@ class S3Test extends S3Scenarios {
         Path seed = root.resolve("big/cache");
         SurvivalKit.generate(seed, 200, 120L << 20, 3);
         String[] slow = {"B10_TRANSFER_S3_PART_MB", "5", "B10_TRANSFER_S3_CONNECTIONS", "1", "B10_TRANSFER_COMPRESSION", "gzip"};
-        assertEquals(0, SurvivalKit.cli(env(seed, "stopped", slow), "save").exit());
+        ChildJvm.Result saved = SurvivalKit.cli(env(seed, "stopped", slow), "save");
+        assertEquals(0, saved.exit(), saved.out() + saved.err());
 
         Path local = root.resolve("stopped-replica/cache");
         Map<String, String> e = new HashMap<>(env(local, "stopped", slow));
