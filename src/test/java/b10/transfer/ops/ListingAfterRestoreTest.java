@@ -26,10 +26,8 @@ class ListingAfterRestoreTest {
     Path tmp;
 
     private Operations ops(Path local, Path store) throws Exception {
-        Map<String, String> env = TestTrees.env(tmp);
-        env.put("TORCH_CACHE_DIR", local.toString());
-        env.put("B10FS_CACHE_DIR", store.toString());
-        return Operations.of(Settings.from(env, Map.of()));
+        return Operations.of(Settings.from(TestTrees.env(tmp, "TORCH_CACHE_DIR", local.toString(),
+                "B10FS_CACHE_DIR", store.toString()), Map.of()));
     }
 
     private static void assertRecordIsTheWalk(Path local) {
