@@ -284,9 +284,9 @@ public final class Main {
         if (explain) {
             m.put("sources", KeySources.of(settings, r, System.getenv()));
         }
-        if (!r.key().torchFound()) {
-            m.put("warning", r.key().torchProblem());
-            err.println("b10-transfer: warning: this key cannot be saved or loaded under: " + r.key().torchProblem());
+        if (!r.key().complete()) {
+            m.put("warning", r.key().problem());
+            err.println("b10-transfer: warning: this key cannot be saved or loaded under: " + r.key().problem());
         }
         print(out, json, m, null);
         return 0;

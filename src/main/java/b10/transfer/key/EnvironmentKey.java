@@ -36,6 +36,8 @@ public final class EnvironmentKey {
     private final String text;
     private final String hash;
     private final String torchProblem;
+    /** Why this machine's GPU is not in the key though it may have one (null: the GPU side is known). */
+    private final String gpuProblem;
     /** Visible GPUs, in the key only where B10_TRANSFER_KEY_GPU_COUNT asks (0: not in the key). */
     private final int gpuCount;
 
@@ -48,13 +50,14 @@ public final class EnvironmentKey {
     /** @param platformMachine and @param platformSystem as Python's platform.machine() and platform.system() say them */
     public EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
                           Settings.KeyMode mode, String platformMachine, String platformSystem) {
-        this(torch, cuda, triton, gpuName, computeCapability, mode, platformMachine, platformSystem, null, 0);
+        this(torch, cuda, triton, gpuName, computeCapability, mode, platformMachine, platformSystem, null, 0, null);
     }
 
     /** @param torchProblem where torch was looked for and what to set, when it was not found */
     private EnvironmentKey(String torch, String cuda, String triton, String gpuName, String computeCapability,
                            Settings.KeyMode mode, String platformMachine, String platformSystem, String torchProblem,
-                           int gpuCount) {
+                           int gpuCount, String gpuProblem) {
+        this.gpuProblem = gpuProblem;
         this.gpuCount = mode == Settings.KeyMode.FULL && computeCapability != null ? gpuCount : 0;
         this.torchProblem = torch == null ? (torchProblem != null ? torchProblem : "torch's version is unknown") : null;
         this.torchFound = torch != null;
@@ -109,7 +112,33 @@ public final class EnvironmentKey {
         boolean device = gpu != null && gpu.hasDevice();
         return new EnvironmentKey(v.torch(), v.torchCuda(), v.triton(), device ? gpu.name() : null,
                 device ? gpu.computeCapability() : null, mode, PythonPlatform.machine(), PythonPlatform.system(), v.source(),
-                withGpuCount && device ? gpu.deviceCount() : 0);
+                withGpuCount && device ? gpu.deviceCount() : 0, null);
+    }
+
+    /**
+     * This key, marked as lacking the GPU: the machine has a CUDA driver, but the probe could not
+     * ask it (no binding loaded, no answer in time, the device not found). Its text still says cpu,
+     * for {@code key} to show; it must not be saved or loaded under.
+     */
+    public EnvironmentKey withGpuUnknown(String problem) {
+        return new EnvironmentKey(torchFound ? torch : null, cuda, triton,
+                gpuName, computeCapability, mode, platformMachine, platformSystem, torchProblem, gpuCount, problem);
+    }
+
+    /**
+     * Whether everything the cache depends on is in the key: torch, and the GPU where the machine
+     * may have one. An incomplete key must not be published or restored under.
+     */
+    public boolean complete() {
+        return torchFound && gpuProblem == null;
+    }
+
+    /** Why the key is incomplete (torch's problem, the GPU's, or both), or null where it is complete. */
+    public String problem() {
+        if (complete()) {
+            return null;
+        }
+        return torchProblem == null ? gpuProblem : gpuProblem == null ? torchProblem : torchProblem + "; and " + gpuProblem;
     }
 
 

@@ -71,7 +71,8 @@ public final class KeyResolver {
         /** The key, once the driver has answered (or its bound has passed: the key then says cpu). */
         public Resolved await() {
             GpuProbes.Outcome gpu = KeyResolver.await(probe, settings.probeTimeout.toMillis());
-            return new Resolved(EnvironmentKey.of(versions, gpu.facts(), settings.keyMode, settings.keyGpuCount), versions, gpu);
+            EnvironmentKey key = EnvironmentKey.of(versions, gpu.facts(), settings.keyMode, settings.keyGpuCount);
+            return new Resolved(gpu.unknown() ? key.withGpuUnknown(gpuUnknown(gpu)) : key, versions, gpu);
         }
 
         /**
@@ -111,6 +112,15 @@ public final class KeyResolver {
         }
     }
 
+    /** Why a key without the GPU must not be used, and what to set. */
+    static String gpuUnknown(GpuProbes.Outcome gpu) {
+        String lib = gpu.library() == null ? null : gpu.library().toString();
+        return "this machine's GPU could not be asked about (" + gpu.problem()
+                + (lib == null || gpu.problem().contains(lib) ? "" : "; driver " + lib) + "), and a key without it would file this machine's kernels as a CPU cache: fix that"
+                + " (B10_TRANSFER_GPU_BACKEND, B10_TRANSFER_GPU_DEVICE, B10_TRANSFER_PROBE_TIMEOUT_MS), or set"
+                + " B10_TRANSFER_GPU_BACKEND=none to key this machine as a CPU";
+    }
+
     /** The probe keeps its own deadline; the margin here only guards against a thread that never ran. */
     private static GpuProbes.Outcome await(FutureTask<GpuProbes.Outcome> probe, long boundMillis) {
         try {
@@ -126,6 +136,6 @@ public final class KeyResolver {
     }
 
     private static GpuProbes.Outcome failed(String problem) {
-        return new GpuProbes.Outcome(null, "none", null, 0, problem);
+        return GpuProbes.Outcome.unanswered(problem);
     }
 }

@@ -80,7 +80,7 @@ public final class KeySources {
         if (r.gpu().ok()) {
             m.putAll(r.gpu().facts().toMap());
         } else {
-            m.put("problem", r.gpu().problem() + ": the key says cpu");
+            m.put("problem", r.gpu().unknown() ? KeyResolver.gpuUnknown(r.gpu()) : r.gpu().problem() + ": the key says cpu");
         }
         return m;
     }

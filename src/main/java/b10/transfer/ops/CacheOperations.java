@@ -91,18 +91,19 @@ public final class CacheOperations {
     }
 
     /**
-     * The key, refused when torch is not in it: a cache depends on torch, and an archive under a key
-     * without it would be restored for any torch (and none could be found under the real key).
+     * The key, refused when torch is not in it, or the GPU of a machine that may have one: a cache
+     * depends on both, and an archive under a key without them would be restored for any torch or
+     * GPU (and none could be found under the real key).
      */
     EnvironmentKey completeKey() {
         EnvironmentKey k = key();
-        if (!k.torchFound()) {
-            throw new KeyIncomplete(k.torchProblem());
+        if (!k.complete()) {
+            throw new KeyIncomplete(k.problem());
         }
         return k;
     }
 
-    /** The key lacks torch: a configuration problem, the same for every operation of this JVM. */
+    /** The key lacks torch or the GPU: a configuration problem, the same for every operation of this JVM. */
     public static final class KeyIncomplete extends b10.transfer.CacheValidationError {
         KeyIncomplete(String message) {
             super(message);

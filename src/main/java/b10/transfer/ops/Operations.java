@@ -72,7 +72,7 @@ public final class Operations {
             r = pending(s).await();
             resolved = r;
             if (!r.gpu().ok()) {
-                Log.get().debug("GPU probe: {}; the key says cpu", r.gpu().problem());
+                Log.get().debug("GPU probe: {}; {}", r.gpu().problem(), r.gpu().unknown() ? "the key is incomplete" : "the key says cpu");
             }
         }
         return r;

@@ -249,6 +249,9 @@ final class AgentRuntime {
             Log.get().debug("GPU {} via {} in {} ms", e.gpu().facts().toMap(), e.gpu().backend(), e.gpu().nanos() / 1_000_000);
         } else if ("none".equals(settings.gpuBackend)) {
             Log.get().debug("GPU facts not asked for, the key says cpu: {}", e.gpu().problem()); // the user's choice
+        } else if (e.gpu().unknown()) {
+            // the key is incomplete: the operation that needs it says so, once, as an error of this JVM
+            Log.get().debug("GPU facts unavailable, the key is incomplete: {}", e.gpu().problem());
         } else {
             Log.get().info("GPU facts unavailable, the key says cpu: {}", e.gpu().problem());
         }

@@ -115,17 +115,91 @@ class ProbeTest {
     }
 
     @Test
-    void agentWithAHangingDriver_startsTheAppWithTheCpuKey() throws Exception {
+    void agentWithAHangingDriver_startsTheApp_andNeitherRestoresNorSavesUnderACpuKey() throws Exception {
         // an archive of another key, so that the restore needs this JVM's key and probes the driver
         Files.createDirectories(tmp.resolve("s"));
         Files.write(tmp.resolve("s/cache_000000000000.latest.tar.zst"), new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd});
         ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), ChildJvm.env(
                 "B10_TRANSFER_LIBCUDA", libcuda.toString(), "STANDIN_CUDA_MODE", "hang", "B10_TRANSFER_PROBE_TIMEOUT_MS", "300",
+                "B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130", "APP_WRITE", "1",
                 "TORCH_CACHE_DIR", tmp.resolve("c").toString(), "B10FS_CACHE_DIR", tmp.resolve("s").toString(), "APP_EXIT", "4"),
                 60, "-javaagent:" + ChildJvm.jar(), "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
         assertEquals(4, r.exit(), r.err());
         assertTrue(r.out().startsWith("FILES=0"), r.out());
-        assertTrue(r.err().contains("did not answer within 300 ms"), r.err());
+        assertTrue(r.err().contains("neither restores nor saves") && r.err().contains("did not answer within 300 ms")
+                && r.err().contains("B10_TRANSFER_GPU_BACKEND=none"), r.err());
+        // the application wrote its cache, and the exit save published nothing under a key without the GPU
+        assertEquals(List.of("cache_000000000000.latest.tar.zst"), SurvivalKit.archivesAndKeyRecords(tmp.resolve("s")));
+    }
+
+    /** The CLI with the stand-in driver on Java 17 and up; the JVM's own arguments before -jar. */
+    private static ChildJvm.Result cli(java.util.Map<String, String> env, List<String> jvmArgs, String... command) throws Exception {
+        List<String> args = new ArrayList<>(jvmArgs);
+        args.addAll(List.of("-jar", ChildJvm.jar().toString()));
+        args.addAll(List.of(command));
+        return ChildJvm.run(System.getProperty("java.home"), env, 60, args.toArray(String[]::new));
+    }
+
+    /**
+     * A machine with a CUDA driver that the probe could not ask: the key would say cpu and file this
+     * machine's GPU kernels as a CPU cache, so saves and loads refuse it with the cause and the
+     * setting; where the driver itself refuses CUDA (cuInit fails, as torch's would), cpu is right.
+     */
+    @Test
+    void aDriverThatCouldNotBeAsked_leavesTheKeyIncomplete_andNothingIsSavedOrLoadedUnderACpuKey() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("unasked"));
+        Path cache = Files.createDirectories(root.resolve("cache"));
+        Files.writeString(cache.resolve("kernel.cubin"), "compiled for a GPU");
+        record Case(String what, List<String> jvmArgs, String[] env, String expected) {
+        }
+        List<Case> cases = List.of(
+                new Case("a driver that hangs", List.of(), new String[] {"STANDIN_CUDA_MODE", "hang",
+                        "B10_TRANSFER_PROBE_TIMEOUT_MS", "300"}, "did not answer within 300 ms"),
+                new Case("bindings that cannot be unpacked", List.of("-Djava.io.tmpdir=" + root.resolve("absent")),
+                        new String[] {"B10_TRANSFER_GPU_BACKEND", "jna"}, "java.io.tmpdir (" + root.resolve("absent") + ")"),
+                new Case("a device that is not there", List.of(), new String[] {"B10_TRANSFER_GPU_DEVICE", "5"},
+                        "device index 5 but the driver shows 2"));
+        for (Case c : cases) {
+            Path store = Files.createDirectories(root.resolve("store-" + cases.indexOf(c)));
+            var env = ChildJvm.env(c.env());
+            env.putAll(ChildJvm.env("B10_TRANSFER_LIBCUDA", libcuda.toString(), "B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130",
+                    "TORCH_CACHE_DIR", cache.toString(), "B10FS_CACHE_DIR", store.toString()));
+            ChildJvm.Result save = cli(env, c.jvmArgs(), "save");
+            assertEquals(1, save.exit(), c.what() + ": " + save.out() + save.err());
+            assertTrue(save.out().contains(c.expected()) && save.out().contains("B10_TRANSFER_GPU_BACKEND=none")
+                    && save.out().contains("ERROR"), c.what() + ": " + save.out());
+            assertEquals(List.of(), SurvivalKit.archivesAndKeyRecords(store), c.what());
+
+            ChildJvm.Result key = cli(env, c.jvmArgs(), "key");
+            assertEquals(0, key.exit(), c.what() + ": " + key.err());
+            assertTrue(key.err().contains("cannot be saved or loaded under") && key.err().contains(c.expected()), key.err());
+
+            // what a CPU key holds is not restored on this machine either
+            var cpu = new java.util.HashMap<>(env);
+            cpu.put("B10_TRANSFER_GPU_BACKEND", "none");
+            ChildJvm.Result cpuSave = cli(cpu, List.of(), "save");
+            assertEquals(0, cpuSave.exit(), cpuSave.out() + cpuSave.err());
+            assertTrue(cpuSave.out().contains("SUCCESS"), cpuSave.out());
+            assertTrue(SurvivalKit.archivesAndKeyRecords(store).stream().anyMatch(n -> n.endsWith(".latest.tar.zst")),
+                    SurvivalKit.archivesAndKeyRecords(store).toString());
+            env.put("TORCH_CACHE_DIR", root.resolve("empty-" + cases.indexOf(c)).toString());
+            ChildJvm.Result load = cli(env, c.jvmArgs(), "load");
+            assertEquals(1, load.exit(), c.what() + ": " + load.out() + load.err());
+            assertTrue(load.out().contains(c.expected()) && load.out().contains("ERROR"), load.out());
+            assertTrue(!Files.exists(root.resolve("empty-" + cases.indexOf(c)).resolve("kernel.cubin")), c.what());
+        }
+
+        // the driver refuses CUDA itself: torch runs on the CPU there, and the CPU key is this machine's
+        Path store = Files.createDirectories(root.resolve("store-refused"));
+        ChildJvm.Result refused = cli(ChildJvm.env("B10_TRANSFER_LIBCUDA", libcuda.toString(), "STANDIN_CUDA_MODE", "init_fail",
+                "B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130", "TORCH_CACHE_DIR", cache.toString(), "B10FS_CACHE_DIR",
+                store.toString()), List.of(), "save");
+        assertEquals(0, refused.exit(), refused.out() + refused.err());
+        assertTrue(refused.out().contains("SUCCESS"), refused.out());
+        ChildJvm.Result refusedKey = cli(ChildJvm.env("B10_TRANSFER_LIBCUDA", libcuda.toString(), "STANDIN_CUDA_MODE", "init_fail",
+                "B10_TRANSFER_TORCH_VERSION", "2.11.0+cu130"), List.of(), "key");
+        assertTrue(refusedKey.out().contains("torch-2.11.0+cu130_cpu_triton-none") && !refusedKey.err().contains("warning"),
+                refusedKey.out() + refusedKey.err());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -24,6 +24,8 @@ public final class IsolatedClassLoader extends NestedJarLoader {
     }
 
     private static volatile ClassLoader shared;
+    /** Why there is no isolated loader though the jar has its nested jar (null: there is one, or none is needed). */
+    private static volatile String unavailable;
     /** Set by the agent before the loader exists: its classes then go into a named module, given to this callback. */
     private static volatile java.util.function.Consumer<Module> namedModuleUser;
 
@@ -47,6 +49,8 @@ public final class IsolatedClassLoader extends NestedJarLoader {
                         jar = nested == null ? null : openCopy("b10-transfer-isolated", nested);
                     } catch (IOException | RuntimeException e) {
                         // java.io.tmpdir cannot take the copy: the natives could not be extracted there either
+                        unavailable = "the jar's native libraries could not be copied into java.io.tmpdir ("
+                                + System.getProperty("java.io.tmpdir") + "): " + e;
                     }
                     if (jar != null) {
                         IsolatedClassLoader isolated = new IsolatedClassLoader(jar, own);
@@ -63,6 +67,11 @@ public final class IsolatedClassLoader extends NestedJarLoader {
             }
         }
         return l;
+    }
+
+    /** Why the isolated libraries (native zstd, JNA, JCuda) cannot be loaded in this JVM, or null where nothing stands in their way. */
+    public static String problem() {
+        return unavailable;
     }
 
     /**

@@ -37,7 +37,10 @@ public final class DriverSequence {
             ProbeException.check("cuDriverGetVersion", d.driverVersion(out));
             return new GpuFacts(out[0], 0, deviceIndex, null, -1, -1, null);
         }
-        ProbeException.check("cuInit", init);
+        if (init != 0) {
+            // torch's own cuInit hears the same, and it then runs on the CPU: a CPU key is right
+            throw new DriverRefused("cuInit", init);
+        }
         ProbeException.check("cuDriverGetVersion", d.driverVersion(out));
         int version = out[0];
         ProbeException.check("cuDeviceGetCount", d.deviceCount(out));
@@ -66,5 +69,12 @@ public final class DriverSequence {
             // an old driver without cuDeviceGetUuid still gives the other facts
         }
         return new GpuFacts(version, count, deviceIndex, DriverCalls.cString(name), major, minor, uuid);
+    }
+
+    /** cuInit itself failed: the driver answered that CUDA cannot be used here. */
+    public static final class DriverRefused extends ProbeException {
+        DriverRefused(String call, int cuResult) {
+            super(ProbeException.describeCall(call, cuResult));
+        }
     }
 }

@@ -19,10 +19,22 @@ import java.util.concurrent.TimeoutException;
  */
 public final class GpuProbes {
 
-    /** The answer of one probe: facts when the driver answered, else the reason it did not. */
-    public record Outcome(GpuFacts facts, String backend, Path library, long nanos, String problem) {
+    /**
+     * The answer of one probe: facts when the driver answered, else the reason it did not.
+     *
+     * @param unknown whether the machine may have a GPU that could not be asked about: a driver is
+     *                present but no binding could load, or the driver did not answer in time. Not
+     *                where there is no driver, the probe is off, or the driver answered with an error
+     *                (torch hears the same error and runs on the CPU).
+     */
+    public record Outcome(GpuFacts facts, String backend, Path library, long nanos, String problem, boolean unknown) {
         public boolean ok() {
             return facts != null;
+        }
+
+        /** An answer that says nothing about the GPU: the probe itself failed. */
+        public static Outcome unanswered(String problem) {
+            return new Outcome(null, "none", null, 0, problem, true);
         }
     }
 
@@ -55,15 +67,16 @@ public final class GpuProbes {
         long start = System.nanoTime();
         List<String> backends = backendsFor(backendSetting);
         if (backends.isEmpty()) {
-            return new Outcome(null, "none", null, System.nanoTime() - start, "GPU probe disabled (backend none)");
+            return new Outcome(null, "none", null, System.nanoTime() - start, "GPU probe disabled (backend none)", false);
         }
         Optional<Path> lib = LibcudaLocator.find(explicitLibrary);
         if (lib.isEmpty()) {
             String where = explicitLibrary != null ? explicitLibrary.toString() : LibcudaLocator.SONAME + " on the loader's path";
-            return new Outcome(null, backends.get(0), null, System.nanoTime() - start, "no CUDA driver: " + where + " not found");
+            return new Outcome(null, backends.get(0), null, System.nanoTime() - start, "no CUDA driver: " + where + " not found", false);
         }
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         String problem = null;
+        boolean driverAnswered = false;
         String tried = backends.get(0);
         for (String backend : backends) {
             tried = backend;
@@ -77,23 +90,27 @@ public final class GpuProbes {
             t.start();
             try {
                 GpuFacts facts = task.get(left, TimeUnit.NANOSECONDS);
-                return new Outcome(facts, backend, lib.get(), System.nanoTime() - start, null);
+                return new Outcome(facts, backend, lib.get(), System.nanoTime() - start, null, false);
             } catch (TimeoutException e) {
                 // The thread stays blocked inside the driver; it is a daemon and holds nothing of ours.
                 return new Outcome(null, backend, lib.get(), System.nanoTime() - start,
-                        "the CUDA driver did not answer within " + timeoutMillis + " ms (" + lib.get() + ", " + backend + ")");
+                        "the CUDA driver did not answer within " + timeoutMillis + " ms (" + lib.get() + ", " + backend + ")", true);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Outcome(null, backend, lib.get(), System.nanoTime() - start, "interrupted while probing the GPU");
+                return new Outcome(null, backend, lib.get(), System.nanoTime() - start, "interrupted while probing the GPU", true);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 problem = backend + ": " + (cause instanceof ProbeException ? cause.getMessage() : cause.toString());
                 if (cause instanceof ProbeException && !(cause instanceof BackendUnavailable)) {
-                    break; // the driver itself answered with an error: another binding would hear the same
+                    // the driver itself answered with an error: another binding would hear the same. Only
+                    // cuInit's refusal says there is no GPU to use; a later call's leaves the GPU unknown
+                    driverAnswered = cause instanceof DriverSequence.DriverRefused;
+                    break;
                 }
             }
         }
-        return new Outcome(null, tried, lib.get(), System.nanoTime() - start, problem != null ? problem : "probe deadline passed");
+        return new Outcome(null, tried, lib.get(), System.nanoTime() - start, problem != null ? problem : "probe deadline passed",
+                !driverAnswered);
     }
 
     /** Loads a backend class; JNA and JCuda ones through the isolating loader. */
@@ -115,7 +132,8 @@ public final class GpuProbes {
             ClassLoader loader = "panama".equals(backend) ? GpuProbes.class.getClassLoader() : IsolatedClassLoader.shared();
             return (GpuProbe) Class.forName(cls, true, loader).getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new BackendUnavailable(backend + " backend is not available: " + e);
+            String why = "panama".equals(backend) ? null : IsolatedClassLoader.problem();
+            throw new BackendUnavailable(backend + " backend is not available: " + (why != null ? why : e.toString()));
         }
     }
 

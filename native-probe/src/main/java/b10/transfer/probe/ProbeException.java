@@ -13,8 +13,12 @@ public class ProbeException extends Exception {
     /** Throws when a driver call returned other than CUDA_SUCCESS (0). */
     public static void check(String call, int cuResult) throws ProbeException {
         if (cuResult != 0) {
-            throw new ProbeException(call + " returned CUresult " + cuResult + describe(cuResult));
+            throw new ProbeException(describeCall(call, cuResult));
         }
+    }
+
+    static String describeCall(String call, int cuResult) {
+        return call + " returned CUresult " + cuResult + describe(cuResult);
     }
 
     private static String describe(int r) {
