@@ -94,7 +94,12 @@ class HostileArchiveTest {
                 })),
                 new Case("bomb", "MAX_CACHE_SIZE_MB", t -> HostileArchives.bomb(3L << 30)),
                 new Case("split bomb", "MAX_CACHE_SIZE_MB", t -> HostileArchives.splitBomb(80, 1 << 20)),
-                new Case("bad header checksum without a manifest", "cannot be verified", t -> HostileArchives.badChecksum()),
+                new Case("bad header checksum without a manifest", "checksum does not match", t -> HostileArchives.badChecksum()),
+                // the Python package's archives are gzip without a manifest: the tar headers' own checksums are all there is
+                new Case("bad header checksum in gzip", "checksum does not match", t -> HostileArchives.gzip(HostileArchives.badChecksumTar())),
+                new Case("file named like a directory with a header as its data", "directory with 512 bytes of data",
+                        t -> HostileArchives.gzip(HostileArchives.smuggledHeader())),
+                new Case("file named '.'", "cache directory itself", t -> HostileArchives.gzip(HostileArchives.fileNamedDot())),
                 new Case("pax negative size", "corrupt", t -> HostileArchives.paxSize("-1000")),
                 new Case("pax huge size", "MAX_CACHE_SIZE_MB", t -> HostileArchives.paxSize("99999999999999999")),
                 new Case("random bytes", "unknown magic", t -> {

@@ -93,6 +93,20 @@ final class HostileArchives {
 
     /** A ustar entry whose header checksum does not match its header. */
     static byte[] badChecksum() throws IOException {
+        return zstd(badChecksumTar());
+    }
+
+    /** Raw tar bytes, gzip-compressed as the Python package's archives are (no manifest to check them against). */
+    static byte[] gzip(byte[] rawTar) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream z = new java.util.zip.GZIPOutputStream(bytes)) {
+            z.write(rawTar);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** An uncompressed tar: one entry with a bad header checksum (tar itself refuses it). */
+    static byte[] badChecksumTar() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] h = header("victim.txt", 4, TarConstants.LF_NORMAL);
         h[148] = '7';
@@ -100,7 +114,29 @@ final class HostileArchives {
         out.write(h);
         out.write(pad("data".getBytes(StandardCharsets.US_ASCII)));
         out.write(new byte[1024]);
-        return zstd(out.toByteArray());
+        return out.toByteArray();
+    }
+
+    /**
+     * A regular file whose name ends with '/' and whose data is a whole tar header: read as a
+     * directory (no data), that data would become an entry tar itself never shows.
+     */
+    static byte[] smuggledHeader() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(header("looks-like-a-dir/", 512, TarConstants.LF_NORMAL));
+        out.write(header("smuggled.py", 0, TarConstants.LF_NORMAL));
+        out.write(new byte[1024]);
+        return out.toByteArray();
+    }
+
+    /** A regular file named '.' (the cache directory itself). */
+    static byte[] fileNamedDot() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(header("./", 0, TarConstants.LF_DIR));
+        out.write(header(".", 4, TarConstants.LF_NORMAL));
+        out.write(pad("data".getBytes(StandardCharsets.US_ASCII)));
+        out.write(new byte[1024]);
+        return out.toByteArray();
     }
 
     /** A raw ustar header block with a PAX extended header giving the next entry a chosen size. */

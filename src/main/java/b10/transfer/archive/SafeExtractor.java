@@ -144,6 +144,10 @@ public final class SafeExtractor {
 
         private void entry(TarArchiveInputStream tar, TarArchiveEntry e) throws IOException {
             String rawName = e.getName();
+            if (!e.isCheckSumOK()) {
+                // commons-compress reads on: bytes that are not a header would otherwise become an entry
+                throw EntryGuard.reject(rawName, "has a header whose checksum does not match (a corrupt or altered archive)");
+            }
             String name = EntryGuard.normalizeName(rawName);
             if (afterManifest(tar, e, rawName, name)) {
                 return;
@@ -152,8 +156,11 @@ public final class SafeExtractor {
                 throw new CacheValidationError("archive rejected: more than " + limits.maxEntries()
                         + " entries (B10_TRANSFER_MAX_ENTRIES)");
             }
-            if (name.isEmpty() && e.isDirectory()) {
+            if (name.isEmpty() && e.isDirectory() && e.getSize() == 0) {
                 return; // "./", the archive's root
+            }
+            if (name.isEmpty()) {
+                throw EntryGuard.reject(rawName, "names the cache directory itself, not a file in it");
             }
             if (name.startsWith(ArchiveMetadata.DIR)) {
                 metadata(tar, e, rawName, name);
@@ -384,6 +391,9 @@ public final class SafeExtractor {
             why = "is a FIFO";
         } else if (e.isSparse()) {
             why = "is a sparse file";
+        } else if (e.isDirectory() && e.getSize() != 0) {
+            // a file whose name ends with '/': read as a directory, its data would be parsed as headers
+            why = "is a directory with " + e.getSize() + " bytes of data";
         } else if (!e.isDirectory() && !e.isFile()) {
             why = "has an unsupported type '" + (char) e.getLinkFlag() + "'";
         }
