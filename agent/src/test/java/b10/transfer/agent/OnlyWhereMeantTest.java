@@ -223,12 +223,16 @@ class OnlyWhereMeantTest {
         try {
             p = pb.start();
         } catch (java.io.IOException e) {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
             System.err.println("OnlyWhereMeantTest: SKIPPED the other-user case, setpriv cannot run here: " + e);
             return null;
         }
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         String o = Files.readString(out);
         String e = Files.readString(err);
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
         if (e.contains("setpriv:")) {
             System.err.println("OnlyWhereMeantTest: SKIPPED the other-user case, cannot become nobody here: " + e);
             return null;

@@ -34,8 +34,10 @@ final class S3MockServer implements AutoCloseable {
         int httpsPort = S3ProxyServer.freePort();
         Path data = Files.createDirectories(dir.resolve("s3mock-data"));
         Path log = dir.resolve("s3mock-" + port + ".log");
+        // S3Mock stages every upload in a temporary file it does not always remove: inside the server's directory, deleted with it
+        Path tmp = Files.createDirectories(dir.resolve("s3mock-tmp"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar,
+        Process p = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + tmp, "-jar", jar,
                 "--com.adobe.testing.s3mock.httpPort=" + port, "--server.port=" + httpsPort,
                 "--com.adobe.testing.s3mock.store.initialBuckets=" + String.join(",", buckets),
                 "--com.adobe.testing.s3mock.store.root=" + data, "--logging.level.root=WARN")
