@@ -12,7 +12,9 @@ import java.io.OutputStream;
  * Picks the zstd implementation once per JVM: native (zstd-jni) when its library loads, else
  * aircompressor, which reads and writes the same format, so archives never depend on the choice.
  * A native library can fail to load where the temporary directory is mounted noexec or the
- * platform has no bundled build; the transfer then runs slower, never fails for that reason.
+ * platform has no bundled build; the transfer then runs slower, never fails for that reason,
+ * unless the JVM lacks the module aircompressor needs (jdk.unsupported: a modular application
+ * that does not resolve it), where every use says so.
  */
 public final class ZstdCodecs {
     private static volatile ZstdCodec chosen;
@@ -23,7 +25,7 @@ public final class ZstdCodecs {
     /** Whether native zstd has been loaded in this JVM (never loads it). */
     public static boolean nativeLoaded() {
         ZstdCodec c = chosen;
-        return c != null && !(c instanceof JavaZstd);
+        return c != null && !(c instanceof JavaZstd) && !(c instanceof Unavailable);
     }
 
     public static ZstdCodec get() {
@@ -47,8 +49,50 @@ public final class ZstdCodecs {
             Class<?> c = Class.forName("b10.transfer.archive.zstd.NativeZstd", true, IsolatedClassLoader.shared());
             return (ZstdCodec) c.getDeclaredConstructor().newInstance();
         } catch (Throwable t) {
-            Log.get().info("native zstd unavailable ({}); using the pure-Java codec, which is slower", t.toString());
+            String why = IsolatedClassLoader.problem() != null ? IsolatedClassLoader.problem() : t.toString();
+            if (ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
+                // a modular application (java -m) resolves only what its modules require: aircompressor's
+                // sun.misc.Unsafe would fail at its first use with a bare NoClassDefFoundError
+                return new Unavailable("native zstd is unavailable (" + why + "), and the pure-Java codec needs the"
+                        + " module jdk.unsupported, which this JVM's module graph lacks: start it with --add-modules"
+                        + " jdk.unsupported, or let the native library load");
+            }
+            Log.get().info("native zstd unavailable ({}); using the pure-Java codec, which is slower", why);
             return new JavaZstd();
+        }
+    }
+
+    /** No codec can run in this JVM: every use fails with the reason and what to change. */
+    static final class Unavailable implements ZstdCodec {
+        private final String reason;
+
+        Unavailable(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String name() {
+            return "none";
+        }
+
+        @Override
+        public InputStream decompressing(InputStream in) throws IOException {
+            throw new IOException(reason);
+        }
+
+        @Override
+        public OutputStream compressing(OutputStream out, int level, int workers) throws IOException {
+            throw new IOException(reason);
+        }
+
+        @Override
+        public byte[] compressFrame(byte[] src, int len, int level) throws IOException {
+            throw new IOException(reason);
+        }
+
+        @Override
+        public void decompressFrame(byte[] frame, byte[] out) throws IOException {
+            throw new IOException(reason);
         }
     }
 
