@@ -386,7 +386,8 @@ public final class Settings {
                 knownProperties.add(propertyName(k));
             }
             for (String p : properties.keySet()) {
-                if (!knownProperties.contains(p) && !INTERNAL_PROPERTIES.contains(p)) {
+                // b10.transfer.shaded.*: the relocated libraries' own properties (the agent's logger sets slf4j-simple's)
+                if (!knownProperties.contains(p) && !INTERNAL_PROPERTIES.contains(p) && !p.startsWith(PROPERTY_PREFIX + "shaded.")) {
                     String asName = PREFIX + p.substring(PROPERTY_PREFIX.length()).toUpperCase(Locale.ROOT).replace('.', '_');
                     String near = nearestName(asName);
                     out.add("system property " + p + " is not a setting of b10-transfer and is ignored"

@@ -12,6 +12,9 @@ import java.util.Map;
  * almost nothing.
  */
 public final class AgentMain {
+    /** The options of the first -javaagent of this jar in this JVM; later ones stand aside. */
+    private static final java.util.concurrent.atomic.AtomicReference<String> FIRST = new java.util.concurrent.atomic.AtomicReference<>();
+
     private AgentMain() {
     }
 
@@ -25,6 +28,17 @@ public final class AgentMain {
 
     private static void start(String args, Instrumentation inst) {
         try {
+            // The jar named twice (JAVA_TOOL_OPTIONS and the command line, say): the system loader
+            // serves one copy of these classes to both, so the first alone acts; two would restore
+            // and save twice. Different options are said once; the same ones are not worth a line.
+            String given = args == null ? "" : args;
+            if (!FIRST.compareAndSet(null, given)) {
+                if (!FIRST.get().equals(given)) {
+                    System.err.println("WARN b10-transfer - -javaagent given again with other options (" + given
+                            + "); the first one's (" + FIRST.get() + ") apply");
+                }
+                return;
+            }
             List<String> problems = new ArrayList<>();
             Map<String, String> options = AgentOptions.parse(args, problems);
             if (AgentOptions.disabled(options, System.getProperty("b10.transfer.enabled"),

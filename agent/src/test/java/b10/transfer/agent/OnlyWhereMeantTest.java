@@ -91,6 +91,38 @@ class OnlyWhereMeantTest {
         assertTrue(app.out().startsWith("FILES=121\n"), app.out() + app.err());
     }
 
+    /**
+     * The jar in JAVA_TOOL_OPTIONS and on the command line (or two copies of it): one agent acts,
+     * restoring and saving once, and only other options than the first's are worth a line.
+     */
+    @Test
+    void theJarGivenTwice_actsOnce() throws Exception {
+        Path local = tmp.resolve("twice/cache");
+        Path copy = Files.copy(ChildJvm.jar(), tmp.resolve("copy-of-b10-transfer.jar"));
+        Map<String, String> e = env(local, "JAVA_TOOL_OPTIONS", "-javaagent:" + ChildJvm.jar(), "APP_WRITE", "1");
+        ChildJvm.Result same = ChildJvm.run(System.getProperty("java.home"), e, 60, "-javaagent:" + ChildJvm.jar(),
+                "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+        assertEquals(0, same.exit(), same.err());
+        assertTrue(same.out().startsWith("FILES=121\n"), same.out() + same.err());
+        List<String> lines = ours(same);
+        assertEquals(1, lines.stream().filter(l -> l.contains("restore SUCCESS")).count(), same.err());
+        assertEquals(1, lines.stream().filter(l -> l.contains("save at exit SUCCESS")).count(), same.err());
+        assertEquals(2, lines.size(), same.err());
+        assertEquals(1, names(store).stream().filter(n -> n.contains(".layer.") && n.endsWith(".tar.zst")).count(),
+                "the new kernel published as one layer, not two: " + names(store));
+
+        Path other = tmp.resolve("twice/other");
+        ChildJvm.Result differing = ChildJvm.run(System.getProperty("java.home"), env(other, "JAVA_TOOL_OPTIONS",
+                        "-javaagent:" + ChildJvm.jar()), 60, "-javaagent:" + copy + "=SAVE_ON_EXIT=false",
+                "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+        assertEquals(0, differing.exit(), differing.err());
+        List<String> said = ours(differing);
+        assertEquals(1, said.stream().filter(l -> l.contains("restore SUCCESS")).count(), differing.err());
+        assertEquals(1, said.stream().filter(l -> l.startsWith("WARN") && l.contains("given again with other options (SAVE_ON_EXIT=false)"))
+                .count(), differing.err());
+        assertEquals(2, said.size(), differing.err());
+    }
+
     @Test
     void onlyIn_actsInTheNamedServer_andNotInAHelperJvm() throws Exception {
         Path local = tmp.resolve("only/cache");
