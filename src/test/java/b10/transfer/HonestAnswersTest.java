@@ -36,6 +36,35 @@ class HonestAnswersTest {
         return new CacheOperations(s, () -> KeyResolver.resolve(s, Map.of()).key());
     }
 
+    /**
+     * TORCH_CACHE_DIR as a symbolic link to a directory (a cache kept on another disk): saved from
+     * and restored into that directory, the link left as it was; a link to nothing is named as one,
+     * not called "not a directory".
+     */
+    @Test
+    void aLocalCacheThatIsALinkToADirectory_isSavedAndRestoredThroughIt_andADanglingLinkIsNamed() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
+        Path store = tmp.resolve("store");
+        Path savedThrough = Files.createSymbolicLink(tmp.resolve("saved-through"), source);
+        SaveResult saved = ops(settings(savedThrough, store)).save(new OperationControl());
+        assertEquals(SaveStatus.SUCCESS, saved.status(), saved.message());
+
+        Path disk = Files.createDirectories(tmp.resolve("other-disk/torch"));
+        Path link = Files.createSymbolicLink(Files.createDirectories(tmp.resolve("home/.cache")).resolve("torch"), disk);
+        LoadResult loaded = ops(settings(link, store)).load(false, new OperationControl());
+        assertEquals(LoadStatus.SUCCESS, loaded.status(), loaded.message());
+        assertTrue(Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(disk), "the link stays as it was");
+        assertEquals(TestTrees.snapshot(source), TestTrees.snapshot(disk), "restored into the directory the link names");
+
+        Files.delete(link);
+        Path dangling = Files.createSymbolicLink(link, tmp.resolve("unmounted/torch"));
+        LoadResult nowhere = ops(settings(dangling, store)).load(false, new OperationControl());
+        assertEquals(LoadStatus.ERROR, nowhere.status(), nowhere.message());
+        assertTrue(nowhere.message().contains("is a symbolic link to " + tmp.resolve("unmounted/torch"))
+                && nowhere.message().contains("TORCH_CACHE_DIR"), nowhere.message());
+        assertFalse(Files.exists(tmp.resolve("unmounted")), "nothing created where the link points");
+    }
+
     @Test
     void save_whenTheServersPythonHasNoTorch_isAnErrorNamingTheSettingAndWhereItLooked_andPublishesNothing() throws Exception {
         Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));

@@ -122,7 +122,7 @@ public final class Settings {
             }
         }
         localCacheSetting = chosen;
-        localCacheDir = chosen == null ? StartSettings.defaultLocalCache(s.raw("USER")) : absolutePath(s.raw(chosen), chosen);
+        localCacheDir = throughLink(chosen == null ? StartSettings.defaultLocalCache(s.raw("USER")) : absolutePath(s.raw(chosen), chosen));
         String uri = s.raw(PREFIX + "STORE");
         // a plain test, so that S3Location is loaded (premain reads the settings) only for an s3:// store
         if (uri != null && uri.regionMatches(true, 0, "s3://", 0, 5)) {
@@ -318,6 +318,28 @@ public final class Settings {
             throw new CacheValidationError(name + "='" + value + "' is a relative path; give an absolute one");
         }
         return p.normalize();
+    }
+
+    /**
+     * The local cache where its path is a symbolic link to a directory (a cache kept on another
+     * disk through a link): that directory, which restores then swap while the link stays. Any
+     * other path as given; a link to nothing is named as such by the operations.
+     */
+    static Path throughLink(Path p) {
+        if (!java.nio.file.Files.isSymbolicLink(p)) {
+            return p;
+        }
+        try {
+            Path real = p.toRealPath();
+            return java.nio.file.Files.isDirectory(real) ? real : p;
+        } catch (java.io.IOException | SecurityException e) {
+            return p;
+        }
+    }
+
+    /** The setting that names the local cache, for messages (TORCH_CACHE_DIR where none is set). */
+    public String localCacheName() {
+        return localCacheSetting == null ? "TORCH_CACHE_DIR" : localCacheSetting;
     }
 
     /** Levenshtein distance: how far a misspelled name is from a valid one. */

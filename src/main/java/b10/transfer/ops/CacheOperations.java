@@ -52,7 +52,7 @@ public final class CacheOperations {
     CacheOperations(KeySource keySource, Settings settings) {
         this.settings = settings;
         this.keySource = keySource;
-        this.local = new LocalCache(settings.localCacheDir);
+        this.local = new LocalCache(settings.localCacheDir, settings.localCacheName());
     }
 
     private synchronized EnvironmentKey key() {

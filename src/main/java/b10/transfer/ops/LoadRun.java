@@ -7,8 +7,6 @@ import b10.transfer.key.EnvironmentKey;
 import b10.transfer.store.ArchiveStore;
 import b10.transfer.store.LocalCache;
 import b10.transfer.store.Stores;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 
@@ -101,8 +99,9 @@ final class LoadRun {
     /** Null where the load goes on: the local cache is a directory (or absent), and empty unless forced. */
     private LoadResult localSide() throws Exception {
         Path dir = local.dir();
-        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return result(LoadStatus.ERROR, "local cache " + dir + " (TORCH_CACHE_DIR) is not a directory");
+        String notADirectory = local.notADirectory();
+        if (notADirectory != null) {
+            return result(LoadStatus.ERROR, notADirectory);
         }
         local.recover(ops.staleBefore());
         // without restoring, the application already runs and may have written there: the cache was empty at its start

@@ -9,7 +9,6 @@ import b10.transfer.store.LocalCache;
 import b10.transfer.store.StoreNames;
 import b10.transfer.store.Stores;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -81,8 +80,9 @@ final class SaveRun {
     /** Null where the save goes on: the local cache is a directory with files that changed since this cache's last restore or save. */
     private SaveResult localSide() throws Exception {
         Path dir = local.dir();
-        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return result(SaveStatus.ERROR, "local cache " + dir + " (TORCH_CACHE_DIR) is not a directory");
+        String notADirectory = local.notADirectory();
+        if (notADirectory != null) {
+            return result(SaveStatus.ERROR, notADirectory);
         }
         if (!local.hasFiles()) {
             return result(SaveStatus.SKIPPED, "local cache " + dir + " is empty or missing: nothing to save");

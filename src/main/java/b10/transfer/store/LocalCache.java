@@ -27,9 +27,35 @@ public final class LocalCache {
     private final Path dir;
     private final String base;
 
+    /** The setting that chose the directory, for messages. */
+    private final String setting;
+
     public LocalCache(Path dir) {
+        this(dir, "TORCH_CACHE_DIR");
+    }
+
+    public LocalCache(Path dir, String setting) {
         this.dir = dir.toAbsolutePath().normalize();
         this.base = "." + this.dir.getFileName() + ".b10-";
+        this.setting = setting;
+    }
+
+    /** Why the cache's path cannot be used as its directory (a file, a link to nothing), or null where it can. */
+    public String notADirectory() {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (Files.isSymbolicLink(dir)) {
+            String to;
+            try {
+                to = Files.readSymbolicLink(dir).toString();
+            } catch (IOException e) {
+                to = "a target that cannot be read";
+            }
+            return "local cache " + dir + " (" + setting + ") is a symbolic link to " + to + ", which is not a directory:"
+                    + " create that directory, or point " + setting + " at one";
+        }
+        return "local cache " + dir + " (" + setting + ") is not a directory";
     }
 
     public Path dir() {
@@ -98,9 +124,9 @@ public final class LocalCache {
                 throw e;
             }
             String why = kind == OsError.READ_ONLY ? "read-only filesystem" : "permission denied";
-            throw new b10.transfer.CacheError("cannot write the local cache " + dir + " (TORCH_CACHE_DIR): " + why
+            throw new b10.transfer.CacheError("cannot write the local cache " + dir + " (" + setting + "): " + why
                     + " in " + dir.getParent() + ", where the cache directory is created;"
-                    + " make it writable for user " + System.getProperty("user.name") + " or point TORCH_CACHE_DIR elsewhere", e);
+                    + " make it writable for user " + System.getProperty("user.name") + " or point " + setting + " elsewhere", e);
         }
         PausePoints.reach("staging-created");
         return staging;
