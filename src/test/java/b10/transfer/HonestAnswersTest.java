@@ -65,6 +65,18 @@ class HonestAnswersTest {
         assertFalse(Files.exists(tmp.resolve("unmounted")), "nothing created where the link points");
     }
 
+    /** A store that is a link to a mount that is not there: a save names the link and creates nothing where it points. */
+    @Test
+    void aStoreThatIsALinkToNothing_isNamedByASave_andNothingIsCreatedWhereItPoints() throws Exception {
+        Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));
+        Path store = Files.createSymbolicLink(tmp.resolve("store"), tmp.resolve("mnt/b10fs"));
+        SaveResult r = ops(settings(source, store)).save(new OperationControl());
+        assertEquals(SaveStatus.ERROR, r.status(), r.message());
+        assertTrue(r.message().contains("is a symbolic link to " + tmp.resolve("mnt/b10fs")) && r.message().contains("B10FS_CACHE_DIR"),
+                r.message());
+        assertFalse(Files.exists(tmp.resolve("mnt")), "nothing created where the link points");
+    }
+
     @Test
     void save_whenTheServersPythonHasNoTorch_isAnErrorNamingTheSettingAndWhereItLooked_andPublishesNothing() throws Exception {
         Path source = TestTrees.extractFixture("inductor-cache-gpt2-h200.tgz", tmp.resolve("fixture"));

@@ -96,6 +96,17 @@ public final class FileStore implements ArchiveStore {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             return new Refusal(false, "store " + describe() + " is not a directory");
         }
+        if (Files.isSymbolicLink(dir) && !Files.exists(dir)) {
+            // a link to a mount that is not there: never create what it names
+            String to;
+            try {
+                to = Files.readSymbolicLink(dir).toString();
+            } catch (IOException e) {
+                to = "a target that cannot be read";
+            }
+            return new Refusal(false, "store directory " + describe() + " is a symbolic link to " + to
+                    + ", which does not exist: is the shared mount there?");
+        }
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectory(dir);
