@@ -352,6 +352,9 @@ public final class ArchiveWriter {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (CacheTree.notTheCaches(root, dir)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
                 if (!dir.equals(root)) {
                     items.add(new Item(name(root, dir), dir, true, 0, false, seconds(attrs)));
                 }
@@ -360,6 +363,9 @@ public final class ArchiveWriter {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (CacheTree.notTheCaches(root, file)) {
+                    return FileVisitResult.CONTINUE;
+                }
                 if (attrs.isRegularFile()) {
                     items.add(new Item(name(root, file), file, false, attrs.size(), executable(file), seconds(attrs)));
                 } else {
@@ -370,8 +376,8 @@ public final class ArchiveWriter {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE; // removed while we walked
+                if (exc instanceof NoSuchFileException || CacheTree.notTheCaches(root, file)) {
+                    return FileVisitResult.CONTINUE; // removed while we walked, or not the cache's (a root-only lost+found)
                 }
                 throw exc;
             }

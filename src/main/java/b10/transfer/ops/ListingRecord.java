@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The cache's listing as the last restore or save of any process left it, kept beside the cache
- * ({@code .<name>.b10-listing}). A JVM that finds the cache in place (a server's helper JVM, a
+ * ({@code .<name>.b10-listing}, or inside it where the work happens there). A JVM that finds the cache in place (a server's helper JVM, a
  * restarted container on a kept volume) and whose listing still equals the record has nothing to
  * publish, which it learns without the store, the key or any native library. Written to a staging
  * name and renamed, so a reader sees a whole record or the previous one; any damage reads as none.
@@ -24,7 +24,12 @@ final class ListingRecord {
     }
 
     static void write(LocalCache local, TreeFingerprint listing) {
-        Path temp = local.newStagingFile();
+        Path temp;
+        try {
+            temp = local.newStagingFile();
+        } catch (IOException | RuntimeException e) {
+            return; // only a shortcut is lost
+        }
         try {
             StringBuilder b = new StringBuilder("b10-transfer-listing-1\n");
             for (Map.Entry<String, Long> e : listing.sizes().entrySet()) {

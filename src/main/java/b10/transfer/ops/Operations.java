@@ -252,14 +252,8 @@ public final class Operations {
         return m;
     }
 
+    /** The cache's files, as a save would see them (b10-transfer's own directory and a lost+found left out). */
     private static long countFiles(java.nio.file.Path dir) {
-        if (!java.nio.file.Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (var s = java.nio.file.Files.walk(dir)) {
-            return s.filter(java.nio.file.Files::isRegularFile).count();
-        } catch (java.io.IOException | RuntimeException e) {
-            return -1;
-        }
+        return TreeFingerprint.of(dir).sizes().size();
     }
 }

@@ -1,5 +1,6 @@
 package b10.transfer.ops;
 
+import b10.transfer.archive.CacheTree;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -23,7 +24,15 @@ public record TreeFingerprint(Map<String, Long> sizes, Map<String, Long> mtimes)
             try {
                 Files.walkFileTree(root, new SimpleFileVisitor<>() {
                     @Override
+                    public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                        return CacheTree.notTheCaches(root, d) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+                        if (CacheTree.notTheCaches(root, file)) {
+                            return FileVisitResult.CONTINUE;
+                        }
                         String k = root.relativize(file).toString();
                         sizes.put(k, a.size());
                         mtimes.put(k, a.lastModifiedTime().toMillis());
@@ -65,7 +74,15 @@ public record TreeFingerprint(Map<String, Long> sizes, Map<String, Long> mtimes)
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                    return CacheTree.notTheCaches(dir, d) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+                    if (CacheTree.notTheCaches(dir, file)) {
+                        return FileVisitResult.CONTINUE;
+                    }
                     acc[0]++;
                     acc[1] += a.size();
                     acc[2] = Math.max(acc[2], a.lastModifiedTime().toMillis());

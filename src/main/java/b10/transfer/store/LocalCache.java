@@ -1,5 +1,6 @@
 package b10.transfer.store;
 
+import b10.transfer.archive.CacheTree;
 import b10.transfer.base.OsError;
 import b10.transfer.base.PausePoints;
 import java.io.IOException;
@@ -22,10 +23,18 @@ import java.util.stream.Stream;
  * beside it and renamed into place, so the cache is either as before or fully new. Replacing a
  * cache that exists takes two renames (cache to ".old", staging to cache); a crash between them
  * leaves the ".old" directory, which {@link #recover()} moves back before the next operation.
+ *
+ * <p>Where the cache directory cannot be renamed or its parent cannot be written (a volume
+ * mounted there, as a Kubernetes emptyDir or a PVC is; a parent owned by another user or on a
+ * read-only root filesystem), the work happens inside it instead: staging, listing and set-aside
+ * directories live in {@link CacheTree#HOME}, and a swap moves the top-level entries out and
+ * in under a marker that names its phase, which {@link #recover} completes after a crash.
  */
 public final class LocalCache {
     private final Path dir;
     private final String base;
+    /** Whether the work happens inside the cache (decided once, at first need). */
+    private volatile Boolean inPlace;
 
     /** The setting that chose the directory, for messages. */
     private final String setting;
@@ -62,20 +71,41 @@ public final class LocalCache {
         return dir;
     }
 
-    /** True when the cache directory exists and holds at least one entry. */
+    /** True when the cache directory exists and holds at least one entry of the cache's (see {@link CacheTree}). */
     public boolean hasFiles() {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isPresent();
+            return s.anyMatch(p -> !CacheTree.notTheCaches(p.getFileName().toString()));
         } catch (IOException e) {
             return false;
         }
     }
 
+    /**
+     * Whether the work happens inside the cache directory: it exists, and it is a mount point (it
+     * cannot be renamed) or its parent cannot be written. A directory that does not exist yet is
+     * created, beside which the work then happens.
+     */
+    public boolean inPlace() {
+        Boolean b = inPlace;
+        if (b == null) {
+            b = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                    && (dir.getParent() == null || MountPoints.isMountPoint(dir) || !Files.isWritable(dir.getParent()));
+            inPlace = b;
+        }
+        return b;
+    }
+
+    /** b10-transfer's own directory inside the cache, created on first use. */
+    private Path home() throws IOException {
+        return Files.createDirectories(dir.resolve(CacheTree.HOME));
+    }
+
     /** Undoes an interrupted swap and removes staging directories last changed before the cutoff. */
     public void recover(Instant before) {
+        InPlaceSwap.recover(dir, FileTime.from(before));
         Path parent = dir.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             return;
@@ -102,17 +132,22 @@ public final class LocalCache {
         }
     }
 
-    /** Where the listing of the cache as the last restore or save left it is kept, beside the cache. */
+    /** Where the listing of the cache as the last restore or save left it is kept, beside the cache (or in its own directory inside). */
     public Path listingRecord() {
-        return dir.resolveSibling(base + "listing");
+        return inPlace() ? dir.resolve(CacheTree.HOME).resolve("listing") : dir.resolveSibling(base + "listing");
     }
 
     /** A fresh name for a file being written beside the cache; removed by {@link #recover} if a crash leaves it. */
-    public Path newStagingFile() {
-        return dir.resolveSibling(base + "staging-" + UUID.randomUUID());
+    public Path newStagingFile() throws IOException {
+        return inPlace() ? home().resolve("staging-" + UUID.randomUUID()) : dir.resolveSibling(base + "staging-" + UUID.randomUUID());
     }
 
     public Path newStaging() throws IOException {
+        if (inPlace()) {
+            Path staging = Files.createDirectory(home().resolve("staging-" + UUID.randomUUID()));
+            PausePoints.reach("staging-created");
+            return staging;
+        }
         Path staging = dir.resolveSibling(base + "staging-" + UUID.randomUUID());
         try {
             Files.createDirectories(dir.getParent());
@@ -137,6 +172,9 @@ public final class LocalCache {
      * @return false when the cache was filled by someone else meanwhile and {@code replace} is false
      */
     public boolean swapIn(Path staging, boolean replace) throws IOException {
+        if (inPlace()) {
+            return InPlaceSwap.swap(dir, staging, replace, this::hasFiles);
+        }
         PausePoints.reach("before-swap");
         try {
             Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -171,6 +209,10 @@ public final class LocalCache {
     public boolean clear() throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return false;
+        }
+        if (inPlace()) {
+            InPlaceSwap.clear(dir);
+            return true;
         }
         Path old = dir.resolveSibling(base + "old-" + UUID.randomUUID());
         Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
