@@ -440,7 +440,13 @@ public final class SafeExtractor {
         }
     }
 
-    private static CacheValidationError corrupt(Exception e) {
+    /** A read that failed: the archive's fault, unless this JVM has no codec to read it with. */
+    private static RuntimeException corrupt(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ZstdCodecs.ZstdUnavailable) {
+                return new b10.transfer.CacheError(t.getMessage(), e);
+            }
+        }
         return new CacheValidationError("archive rejected: corrupt or truncated (" + e.getMessage() + ")", e);
     }
 

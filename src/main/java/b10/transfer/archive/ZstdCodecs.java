@@ -25,7 +25,7 @@ public final class ZstdCodecs {
     /** Whether native zstd has been loaded in this JVM (never loads it). */
     public static boolean nativeLoaded() {
         ZstdCodec c = chosen;
-        return c != null && !(c instanceof JavaZstd) && !(c instanceof Unavailable);
+        return c != null && !(c instanceof JavaZstd) && !(c instanceof Missing);
     }
 
     public static ZstdCodec get() {
@@ -53,7 +53,7 @@ public final class ZstdCodecs {
             if (ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
                 // a modular application (java -m) resolves only what its modules require: aircompressor's
                 // sun.misc.Unsafe would fail at its first use with a bare NoClassDefFoundError
-                return new Unavailable("native zstd is unavailable (" + why + "), and the pure-Java codec needs the"
+                return new Missing("native zstd is unavailable (" + why + "), and the pure-Java codec needs the"
                         + " module jdk.unsupported, which this JVM's module graph lacks: start it with --add-modules"
                         + " jdk.unsupported, or let the native library load");
             }
@@ -62,11 +62,18 @@ public final class ZstdCodecs {
         }
     }
 
+    /** This JVM has no zstd codec: not the archive's fault. */
+    static final class ZstdUnavailable extends IOException {
+        ZstdUnavailable(String reason) {
+            super(reason);
+        }
+    }
+
     /** No codec can run in this JVM: every use fails with the reason and what to change. */
-    static final class Unavailable implements ZstdCodec {
+    static final class Missing implements ZstdCodec {
         private final String reason;
 
-        Unavailable(String reason) {
+        Missing(String reason) {
             this.reason = reason;
         }
 
@@ -77,22 +84,22 @@ public final class ZstdCodecs {
 
         @Override
         public InputStream decompressing(InputStream in) throws IOException {
-            throw new IOException(reason);
+            throw new ZstdUnavailable(reason);
         }
 
         @Override
         public OutputStream compressing(OutputStream out, int level, int workers) throws IOException {
-            throw new IOException(reason);
+            throw new ZstdUnavailable(reason);
         }
 
         @Override
         public byte[] compressFrame(byte[] src, int len, int level) throws IOException {
-            throw new IOException(reason);
+            throw new ZstdUnavailable(reason);
         }
 
         @Override
         public void decompressFrame(byte[] frame, byte[] out) throws IOException {
-            throw new IOException(reason);
+            throw new ZstdUnavailable(reason);
         }
     }
 

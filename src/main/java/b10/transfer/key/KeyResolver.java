@@ -116,7 +116,8 @@ public final class KeyResolver {
     static String gpuUnknown(GpuProbes.Outcome gpu) {
         String lib = gpu.library() == null ? null : gpu.library().toString();
         return "this machine's GPU could not be asked about (" + gpu.problem()
-                + (lib == null || gpu.problem().contains(lib) ? "" : "; driver " + lib) + "), and a key without it would file this machine's kernels as a CPU cache: fix that"
+                + (lib == null || gpu.problem().contains(lib) ? "" : "; driver " + lib) + "), and a key without it"
+                + " would file this machine's kernels as a CPU cache: fix that"
                 + " (B10_TRANSFER_GPU_BACKEND, B10_TRANSFER_GPU_DEVICE, B10_TRANSFER_PROBE_TIMEOUT_MS), or set"
                 + " B10_TRANSFER_GPU_BACKEND=none to key this machine as a CPU";
     }

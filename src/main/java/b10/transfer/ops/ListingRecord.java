@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * The cache's listing as the last restore or save of any process left it, kept beside the cache
- * ({@code .<name>.b10-listing}, or inside it where the work happens there). A JVM that finds the cache in place (a server's helper JVM, a
- * restarted container on a kept volume) and whose listing still equals the record has nothing to
+ * ({@code .<name>.b10-listing}, or in {@code .b10-transfer/} inside it where the work happens
+ * there). A JVM that finds the cache in place (a server's helper JVM, a restarted container on a
+ * kept volume) and whose listing still equals the record has nothing to
  * publish, which it learns without the store, the key or any native library. Written to a staging
  * name and renamed, so a reader sees a whole record or the previous one; any damage reads as none.
  */

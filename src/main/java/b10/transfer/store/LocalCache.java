@@ -100,7 +100,23 @@ public final class LocalCache {
 
     /** b10-transfer's own directory inside the cache, created on first use. */
     private Path home() throws IOException {
-        return Files.createDirectories(dir.resolve(CacheTree.HOME));
+        try {
+            return Files.createDirectories(dir.resolve(CacheTree.HOME));
+        } catch (java.nio.file.FileSystemException e) {
+            throw unwritable(e, dir, "where b10-transfer works inside a cache directory it cannot rename");
+        }
+    }
+
+    /** A permission or read-only error where our own work goes, named as the user's setting; others as they are. */
+    private IOException unwritable(java.nio.file.FileSystemException e, Path where, String role) {
+        OsError kind = OsError.of(e);
+        if (kind != OsError.PERMISSION && kind != OsError.READ_ONLY) {
+            return e;
+        }
+        String why = kind == OsError.READ_ONLY ? "read-only filesystem" : "permission denied";
+        throw new b10.transfer.CacheError("cannot write the local cache " + dir + " (" + setting + "): " + why
+                + " in " + where + ", " + role + "; make it writable for user " + System.getProperty("user.name")
+                + " or point " + setting + " elsewhere", e);
     }
 
     /** Undoes an interrupted swap and removes staging directories last changed before the cutoff. */
@@ -132,14 +148,15 @@ public final class LocalCache {
         }
     }
 
-    /** Where the listing of the cache as the last restore or save left it is kept, beside the cache (or in its own directory inside). */
+    /** Where the listing of the cache as the last restore or save left it is kept: beside the cache, or in its own directory inside. */
     public Path listingRecord() {
         return inPlace() ? dir.resolve(CacheTree.HOME).resolve("listing") : dir.resolveSibling(base + "listing");
     }
 
     /** A fresh name for a file being written beside the cache; removed by {@link #recover} if a crash leaves it. */
     public Path newStagingFile() throws IOException {
-        return inPlace() ? home().resolve("staging-" + UUID.randomUUID()) : dir.resolveSibling(base + "staging-" + UUID.randomUUID());
+        String name = "staging-" + UUID.randomUUID();
+        return inPlace() ? home().resolve(name) : dir.resolveSibling(base + name);
     }
 
     public Path newStaging() throws IOException {
@@ -154,14 +171,7 @@ public final class LocalCache {
             Files.createDirectory(staging);
         } catch (java.nio.file.FileSystemException e) {
             // the staging directory is ours: name what the user chose, and where it has to be writable
-            OsError kind = OsError.of(e);
-            if (kind != OsError.PERMISSION && kind != OsError.READ_ONLY) {
-                throw e;
-            }
-            String why = kind == OsError.READ_ONLY ? "read-only filesystem" : "permission denied";
-            throw new b10.transfer.CacheError("cannot write the local cache " + dir + " (" + setting + "): " + why
-                    + " in " + dir.getParent() + ", where the cache directory is created;"
-                    + " make it writable for user " + System.getProperty("user.name") + " or point " + setting + " elsewhere", e);
+            throw unwritable(e, dir.getParent(), "where the cache directory is created");
         }
         PausePoints.reach("staging-created");
         return staging;

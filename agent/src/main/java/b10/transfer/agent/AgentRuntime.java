@@ -199,6 +199,8 @@ final class AgentRuntime {
 
     /** The restore's error, so that a save failing for the same reason does not print a second error line. */
     private volatile String restoreError;
+    /** Its cause's own message: a save's failure words its operation differently around the same cause. */
+    private volatile String restoreErrorCause;
 
     /** @param mayRestore false where the application already runs (nothing was there to restore at its start) */
     private LoadResult restoreNow(boolean mayRestore) {
@@ -210,6 +212,7 @@ final class AgentRuntime {
         String where = r.status() == LoadStatus.SUCCESS ? r.message() + " in " + r.millis() + " ms" : r.message();
         if (r.status() == LoadStatus.ERROR) {
             restoreError = r.message();
+            restoreErrorCause = r.error() == null ? null : r.error().getMessage();
             if (r.error() instanceof CacheOperations.KeyIncomplete) {
                 // a configuration problem of this JVM: one warning, and its saves say nothing more
                 Log.get().warn("the agent neither restores nor saves in this JVM: {}", r.message());
@@ -326,7 +329,8 @@ final class AgentRuntime {
                 // a runtime without jdk.jfr
             }
             NativeAccess.adviseIfNeeded(isolatedLibraryLoaded(), panamaLoaded());
-            if (s.status() == SaveStatus.ERROR && s.message().equals(restoreError)) {
+            if (s.status() == SaveStatus.ERROR && (s.message().equals(restoreError)
+                    || s.error() != null && s.error().getMessage() != null && s.error().getMessage().equals(restoreErrorCause))) {
                 // a setting or a path that was wrong at start is wrong now: its one error line was printed
                 Log.get().debug("save {} not done: {}", why, s.message());
             } else if (s.status() == SaveStatus.ERROR) {

@@ -77,7 +77,8 @@ class ModularHostTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("FILES=0"), r.out());
         List<String> errors = r.err().lines().filter(l -> l.startsWith("ERROR b10-transfer")).toList();
-        assertTrue(!errors.isEmpty() && errors.get(0).contains("restore failed") && errors.get(0).contains("--add-modules jdk.unsupported")
+        assertEquals(1, errors.size(), "one line, the exit save's failure for the same cause not repeated: " + r.err());
+        assertTrue(errors.get(0).contains("restore failed") && errors.get(0).contains("--add-modules jdk.unsupported")
                 && errors.get(0).contains("java.io.tmpdir"), r.err());
         assertFalse(r.err().contains("NoClassDefFoundError"), r.err());
         // given the module, the same host restores with the pure-Java codec

@@ -31,7 +31,7 @@ class ReplicaTest {
     Path root;
 
     @Test
-    void sixteenSaversAndSixteenLoaders_forTwelveRounds_seeOnlyWholeVersions() throws Exception {
+    void sixteenSaversAndSixteenLoaders_forTenRounds_seeOnlyWholeVersions() throws Exception {
         Path store = root.resolve("store");
         Path venv = SurvivalKit.fakeVenv(root);
         Path go = root.resolve("go");

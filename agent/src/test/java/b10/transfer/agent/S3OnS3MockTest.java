@@ -7,7 +7,7 @@ import b10.transfer.s3.TestS3Server;
 class S3OnS3MockTest extends S3Scenarios {
     /**
      * Half of S3Proxy's fleet: this server is here for how it behaves (conditional writes enforced,
-     * replaces readable torn), which 8 savers racing on one pointer meet as 16 do; S3Proxy runs 16.
+     * replaces readable torn), which 8 savers racing on one pointer meet as 12 do; S3Proxy runs 12.
      */
     @Override
     protected int fleet() {
