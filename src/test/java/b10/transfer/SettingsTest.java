@@ -26,6 +26,25 @@ class SettingsTest {
         assertEquals(Settings.Compression.ZSTD, s.compression);
     }
 
+    /**
+     * Where no variable names the local cache, it is torch's default_cache_dir(): Python's
+     * tempfile.gettempdir() (TMPDIR, TEMP, TMP, then /tmp ...: the first writable directory) and
+     * getpass.getuser() (LOGNAME before USER), the user's '/' and the like replaced by '_'.
+     */
+    @Test
+    void theDefaultLocalCache_isWhereTorchPutsItsOwn(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        assertEquals(tmp.resolve("torchinductor_bob"), Settings.from(Map.of("TMPDIR", tmp.toString(), "USER", "alice",
+                "LOGNAME", "bob"), Map.of()).localCacheDir);
+        assertEquals(tmp.resolve("torchinductor_dom_ain_u"), Settings.from(Map.of("TEMP", tmp.toString(), "USER", "dom\\ain/u"),
+                Map.of()).localCacheDir);
+        // a TMPDIR that is not there is passed over, as Python does
+        assertEquals(Path.of("/tmp/torchinductor_alice"), Settings.from(Map.of("TMPDIR", tmp.resolve("absent").toString(),
+                "USER", "alice"), Map.of()).localCacheDir);
+        // the agent's early read agrees
+        assertEquals(tmp.resolve("torchinductor_bob"), b10.transfer.config.StartSettings.read(Map.of("TMPDIR", tmp.toString(),
+                "LOGNAME", "bob"), new java.util.Properties(), Map.of()).localCacheDir);
+    }
+
     @Test
     void localCacheDir_fallsBackToTorchinductorCacheDir() {
         Settings s = Settings.from(Map.of("TORCHINDUCTOR_CACHE_DIR", "/x/y"), Map.of());

@@ -122,7 +122,7 @@ public final class Settings {
             }
         }
         localCacheSetting = chosen;
-        localCacheDir = throughLink(chosen == null ? StartSettings.defaultLocalCache(s.raw("USER")) : absolutePath(s.raw(chosen), chosen));
+        localCacheDir = throughLink(chosen == null ? StartSettings.defaultLocalCache(s::raw) : absolutePath(s.raw(chosen), chosen));
         String uri = s.raw(PREFIX + "STORE");
         // a plain test, so that S3Location is loaded (premain reads the settings) only for an s3:// store
         if (uri != null && uri.regionMatches(true, 0, "s3://", 0, 5)) {

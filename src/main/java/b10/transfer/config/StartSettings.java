@@ -49,10 +49,50 @@ public final class StartSettings {
     /** The store where neither B10_TRANSFER_STORE nor B10FS_CACHE_DIR names one. */
     static final String DEFAULT_STORE_DIR = "/cache/model/compile_cache";
 
-    /** The local cache where no variable names one: torch's own default, per user. */
-    static Path defaultLocalCache(String userVariable) {
-        String user = userVariable != null && !userVariable.isEmpty() ? userVariable : System.getProperty("user.name", "root");
-        return Path.of("/tmp", "torchinductor_" + user);
+    /**
+     * The local cache where no variable names one: torch's own default, as its
+     * {@code default_cache_dir()} computes it: {@code torchinductor_<user>} in Python's
+     * {@code tempfile.gettempdir()} (the first usable of TMPDIR, TEMP, TMP, /tmp, /var/tmp,
+     * /usr/tmp, the working directory), the user as {@code getpass.getuser()} finds it (LOGNAME,
+     * USER, LNAME, USERNAME, else the account's name), with its characters that are not allowed in
+     * file names replaced as torch does. Read from this JVM's environment: a worker started with
+     * another one needs TORCHINDUCTOR_CACHE_DIR.
+     */
+    static Path defaultLocalCache(java.util.function.UnaryOperator<String> env) {
+        String user = null;
+        for (String name : new String[] {"LOGNAME", "USER", "LNAME", "USERNAME"}) {
+            if (user == null) {
+                user = env.apply(name);
+            }
+        }
+        if (user == null) {
+            user = System.getProperty("user.name", "root");
+        }
+        String sanitized = user.replaceAll("[\\\\/:*?\"<>|]", "_");
+        return tempDir(env).resolve("torchinductor_" + sanitized);
+    }
+
+    /** Python's tempfile.gettempdir() on a POSIX system: the first candidate that is a writable directory. */
+    private static Path tempDir(java.util.function.UnaryOperator<String> env) {
+        java.util.List<String> candidates = new java.util.ArrayList<>();
+        for (String name : new String[] {"TMPDIR", "TEMP", "TMP"}) {
+            String v = env.apply(name);
+            if (v != null) {
+                candidates.add(v);
+            }
+        }
+        candidates.addAll(java.util.List.of("/tmp", "/var/tmp", "/usr/tmp"));
+        for (String c : candidates) {
+            try {
+                Path p = Path.of(c).toAbsolutePath().normalize();
+                if (java.nio.file.Files.isDirectory(p) && java.nio.file.Files.isWritable(p)) {
+                    return p;
+                }
+            } catch (RuntimeException e) {
+                // not a path: the next candidate
+            }
+        }
+        return Path.of("").toAbsolutePath();
     }
 
     /** @return the settings, or null where any of them is other than plain (Settings then decides) */
@@ -64,7 +104,7 @@ public final class StartSettings {
                 chosen = name;
             }
         }
-        Path local = chosen == null ? defaultLocalCache(s.raw("USER")) : plainAbsolute(s.raw(chosen));
+        Path local = chosen == null ? defaultLocalCache(s::raw) : plainAbsolute(s.raw(chosen));
         String uri = s.raw(Settings.PREFIX + "STORE");
         Path store;
         if (uri != null && uri.regionMatches(true, 0, "s3://", 0, 5)) {
