@@ -21,11 +21,14 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The swap inside a cache directory that cannot itself be renamed (a mount point) or whose parent
- * cannot be written. The cache's top-level entries are moved into a set-aside directory (phase 1),
- * then the staging directory's entries are moved in (phase 2): renames within one filesystem. A
- * marker in {@link CacheTree#HOME} names the staging and set-aside directories, the phase and the
- * process doing it. The staging directory is whole before the marker is written, so a crash at
- * any instant is completed by the next operation's {@link #recover}: the cache ends fully new.
+ * cannot be written. Replacing a cache, its top-level entries are moved into a set-aside directory
+ * (phase 1); then the staging directory's entries are moved in (phase 2): renames within one
+ * filesystem. A marker in {@link CacheTree#HOME} names the staging and set-aside directories, the
+ * phase and the process doing it. The staging directory is whole before the marker is written, so
+ * a crash at any instant is completed by the next operation's {@link #recover}: the cache ends
+ * fully new. Where something appears in the cache while phase 2 runs (an application writing its
+ * own entries beside a background restore), the two are merged: a directory on both sides gets
+ * the restored entries it lacks, and an entry on both sides stays the writer's.
  */
 final class InPlaceSwap {
     static final String MARKER = "swap";
@@ -43,16 +46,19 @@ final class InPlaceSwap {
         Path old = Files.createDirectory(home.resolve("old-" + UUID.randomUUID()));
         Path marker = home.resolve(MARKER);
         try {
-            Files.writeString(marker, content(staging, old, 1), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
+            // a swap that replaces nothing begins at phase 2: nothing of the cache's is ever set aside
+            Files.writeString(marker, content(staging, old, replace ? 1 : 2), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
             Files.delete(old);
             return false;
         }
-        moveEntries(dir, old, null);
-        rewrite(home, marker, content(staging, old, 2));
+        if (replace) {
+            moveEntries(dir, old);
+            rewrite(home, marker, content(staging, old, 2));
+        }
         PausePoints.reach("between-swap-renames");
-        moveEntries(staging, dir, old);
+        merge(staging, dir);
         Files.delete(marker);
         PausePoints.reach("after-swap");
         LocalCache.deleteTree(old);
@@ -114,7 +120,7 @@ final class InPlaceSwap {
         if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
             // nothing to roll forward with: put back what phase 1 set aside
             if (phase.equals("1") && Files.isDirectory(old, LinkOption.NOFOLLOW_LINKS)) {
-                moveEntries(old, dir, null);
+                moveEntries(old, dir);
             }
             Files.delete(marker);
             LocalCache.deleteTree(old);
@@ -122,10 +128,10 @@ final class InPlaceSwap {
         }
         Files.createDirectories(old);
         if (phase.equals("1")) {
-            moveEntries(dir, old, null);
+            moveEntries(dir, old);
             rewrite(home, marker, content(staging, old, 2));
         }
-        moveEntries(staging, dir, old);
+        merge(staging, dir);
         Files.delete(marker);
         LocalCache.deleteTree(old);
         LocalCache.deleteTree(staging);
@@ -139,27 +145,44 @@ final class InPlaceSwap {
         return home.resolve(name);
     }
 
+    /** Moves every top-level entry of {@code from} (b10-transfer's own directory and a lost+found excepted) into {@code to}. */
+    private static void moveEntries(Path from, Path to) throws IOException {
+        for (Path p : entries(from)) {
+            Files.move(p, to.resolve(p.getFileName().toString()), StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
     /**
-     * Moves every top-level entry of {@code from} (b10-transfer's own directory and a lost+found
-     * excepted) into {@code to}; an entry already there is first set aside into {@code aside}.
+     * Moves {@code from}'s entries into {@code to}: a name {@code to} lacks is renamed over whole; a
+     * directory on both sides is merged into; anything else on both sides stays as {@code to} has it.
      */
-    private static void moveEntries(Path from, Path to, Path aside) throws IOException {
+    private static void merge(Path from, Path to) throws IOException {
+        for (Path p : entries(from)) {
+            Path target = to.resolve(p.getFileName().toString());
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+                    continue;
+                } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                    // written there meanwhile: merged below
+                }
+            }
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                merge(p, target);
+            }
+        }
+    }
+
+    private static List<Path> entries(Path dir) throws IOException {
         List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(from)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 if (!CacheTree.notTheCaches(p.getFileName().toString())) {
                     entries.add(p);
                 }
             }
         }
-        for (Path p : entries) {
-            Path target = to.resolve(p.getFileName().toString());
-            if (aside != null && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                Files.move(target, aside.resolve(target.getFileName().toString() + "-" + UUID.randomUUID()),
-                        StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
-        }
+        return entries;
     }
 
     private static String content(Path staging, Path old, int phase) {

@@ -132,6 +132,18 @@ class InPlaceSwapTest {
         }
     }
 
+    /** Written into the cache while the restore's phase 2 runs (after its emptiness check): merged, the writer's entries kept. */
+    @Test
+    void entriesWrittenDuringARestore_areMergedWith_andKeepTheWritersVersion() throws Exception {
+        Path dir = cacheWith("merge", Map.of("triton/app/k.cubin", "the application's", "top.json", "the application's"));
+        Path staging = staging(dir, NEW);
+        assertTrue(InPlaceSwap.swap(dir, staging, false, () -> false));
+        Map<String, String> expected = new TreeMap<>(NEW);
+        expected.put("triton/app/k.cubin", "the application's");
+        expected.put("top.json", "the application's");
+        assertEquals(expected, contents(dir));
+    }
+
     @Test
     void theMarkerOfALiveProcess_isLeftAlone() throws Exception {
         Path dir = cacheWith("live", OLD);
