@@ -240,6 +240,15 @@ class OnlyWhereMeantTest {
         assertEquals(1, local.exit(), local.out() + local.err());
         assertTrue(local.err().contains("cannot write the local cache " + rootOnly.resolve("cache") + " (TORCH_CACHE_DIR)")
                 && !local.err().contains("staging"), local.err());
+
+        // the cache directory is this user's, its parent is not (a read-only root filesystem, say): restored inside it
+        Path own = Files.createDirectories(rootOnly.resolve("own-cache"));
+        new ProcessBuilder("chown", "65534:65534", own.toString()).start().waitFor();
+        ChildJvm.Result inside = asNobody(env(own), "load");
+        assertEquals(0, inside.exit(), inside.out() + inside.err());
+        assertTrue(inside.err().contains("load SUCCESS: restored 121 files"), inside.err());
+        assertEquals(List.of("own-cache"), names(rootOnly).stream().filter(n -> !n.equals("cache")).toList(),
+                "nothing written beside a cache whose parent this user cannot write");
     }
 
     /** The CLI as user nobody, or null (said loudly) where this machine cannot switch users. */
