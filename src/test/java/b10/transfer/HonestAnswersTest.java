@@ -65,6 +65,35 @@ class HonestAnswersTest {
         assertFalse(Files.exists(tmp.resolve("unmounted")), "nothing created where the link points");
     }
 
+    /** A save never publishes what a load under the same settings would refuse: too many entries, too deep, too long a path. */
+    @Test
+    void aCacheALoadWouldRefuse_isNotSaved_andTheSettingIsNamed() throws Exception {
+        Path local = Files.createDirectories(tmp.resolve("limits/cache"));
+        for (int i = 0; i < 60; i++) {
+            Files.writeString(local.resolve("f" + i + ".py"), "x");
+        }
+        Path store = tmp.resolve("limits/store");
+        SaveResult many = ops(settings(local, store, "B10_TRANSFER_MAX_ENTRIES", "50")).save(new OperationControl());
+        assertEquals(SaveStatus.ERROR, many.status(), many.message());
+        assertTrue(many.message().contains("60 files and directories") && many.message().contains("B10_TRANSFER_MAX_ENTRIES=50"),
+                many.message());
+        Path deep = Files.createDirectories(local.resolve("d/".repeat(8)));
+        Files.writeString(deep.resolve("k.py"), "x");
+        SaveResult tooDeep = ops(settings(local, store, "B10_TRANSFER_MAX_PATH_DEPTH", "8")).save(new OperationControl());
+        assertEquals(SaveStatus.ERROR, tooDeep.status(), tooDeep.message());
+        assertTrue(tooDeep.message().contains("B10_TRANSFER_MAX_PATH_DEPTH=8") && tooDeep.message().contains("d/d/d/d/d/d/d/d/k.py"),
+                tooDeep.message());
+        SaveResult tooLong = ops(settings(local, store, "B10_TRANSFER_MAX_PATH_LENGTH", "12")).save(new OperationControl());
+        assertEquals(SaveStatus.ERROR, tooLong.status(), tooLong.message());
+        assertTrue(tooLong.message().contains("B10_TRANSFER_MAX_PATH_LENGTH=12"), tooLong.message());
+        assertFalse(Files.exists(store) && Files.list(store).anyMatch(p -> p.toString().endsWith(".tar.zst")), "nothing published");
+        // within the limits, the same cache saves and loads
+        SaveResult fits = ops(settings(local, store)).save(new OperationControl());
+        assertEquals(SaveStatus.SUCCESS, fits.status(), fits.message());
+        LoadResult back = ops(settings(tmp.resolve("limits/back"), store)).load(false, new OperationControl());
+        assertEquals(LoadStatus.SUCCESS, back.status(), back.message());
+    }
+
     /** A store that is a link to a mount that is not there: a save names the link and creates nothing where it points. */
     @Test
     void aStoreThatIsALinkToNothing_isNamedByASave_andNothingIsCreatedWhereItPoints() throws Exception {

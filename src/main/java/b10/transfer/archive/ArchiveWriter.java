@@ -86,6 +86,8 @@ public final class ArchiveWriter {
     private final Layout layout;
     private ArchiveSignature.Signer signer;
     private java.util.Set<String> only;
+    /** What a load will accept (entries, depth, path length); null: not checked. */
+    private ExtractionLimits readable;
 
     /** @param level zstd level (gzip always uses 6); @param workers zstd compression threads, 0 for none */
     public ArchiveWriter(Settings.Compression compression, int level, int workers, long maxBytes, ExecutorService readers) {
@@ -105,6 +107,16 @@ public final class ArchiveWriter {
     /** Signs what this writer writes: the manifest, after the last file (the caller names the signer in the header). */
     public ArchiveWriter signedBy(ArchiveSignature.Signer signer) {
         this.signer = signer;
+        return this;
+    }
+
+    /**
+     * Refuses to write what a load under these limits would refuse to restore: more entries than
+     * B10_TRANSFER_MAX_ENTRIES, a path deeper than B10_TRANSFER_MAX_PATH_DEPTH or longer than
+     * B10_TRANSFER_MAX_PATH_LENGTH. Publishing it would be a save that no load can use.
+     */
+    public ArchiveWriter readableWithin(ExtractionLimits limits) {
+        this.readable = limits;
         return this;
     }
 
@@ -131,8 +143,11 @@ public final class ArchiveWriter {
             }
         }
         if (totalBytes > maxBytes) {
-            throw new CacheValidationError("local cache " + cacheDir + " holds " + mib(totalBytes)
-                    + " MiB, more than MAX_CACHE_SIZE_MB=" + mib(maxBytes));
+            throw new CacheValidationError("local cache " + cacheDir + " holds " + String.format(java.util.Locale.ROOT, "%.1f",
+                    totalBytes / (1024.0 * 1024)) + " MiB, more than MAX_CACHE_SIZE_MB=" + mib(maxBytes));
+        }
+        if (readable != null) {
+            checkReadable(cacheDir, items);
         }
         control.totals(totalBytes, totalFiles);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(
@@ -419,6 +434,27 @@ public final class ArchiveWriter {
         tar.putArchiveEntry(e);
         tar.write(bytes);
         tar.closeArchiveEntry();
+    }
+
+    /** The extraction's own limits, applied before anything is written (see {@link #readableWithin}). */
+    private void checkReadable(Path cacheDir, List<Item> items) {
+        // the extraction counts every entry: ours, the header and the manifest; the Python layout's, its ./ root
+        long entries = items.size() + (layout == Layout.NATIVE ? 2 : 1);
+        String refused = " (a load would refuse the archive: the limits apply to saves too)";
+        if (entries > readable.maxEntries()) {
+            throw new CacheValidationError("local cache " + cacheDir + " holds " + items.size() + " files and directories,"
+                    + " more than B10_TRANSFER_MAX_ENTRIES=" + readable.maxEntries() + " allows" + refused);
+        }
+        for (Item i : items) {
+            if (i.name.split("/", -1).length > readable.maxDepth()) {
+                throw new CacheValidationError("local cache " + cacheDir + " holds '" + i.name + "', deeper than"
+                        + " B10_TRANSFER_MAX_PATH_DEPTH=" + readable.maxDepth() + refused);
+            }
+            if (i.name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > readable.maxPathLength()) {
+                throw new CacheValidationError("local cache " + cacheDir + " holds a path longer than"
+                        + " B10_TRANSFER_MAX_PATH_LENGTH=" + readable.maxPathLength() + " bytes ('" + i.name + "')" + refused);
+            }
+        }
     }
 
     static long mib(long bytes) {

@@ -273,7 +273,8 @@ public final class CacheOperations {
         ArchiveWriter.Result[] written = new ArchiveWriter.Result[1];
         try {
             ArchiveWriter writer = new ArchiveWriter(settings.compression, settings.zstdLevel, settings.zstdWorkers,
-                    settings.maxCacheBytes, readers, store.layout()).signedBy(signer);
+                    settings.maxCacheBytes, readers, store.layout()).signedBy(signer)
+                    .readableWithin(b10.transfer.archive.ExtractionLimits.of(settings));
             if (only != null) {
                 writer.onlyFiles(only);
             }
