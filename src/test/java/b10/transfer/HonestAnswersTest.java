@@ -87,9 +87,11 @@ class HonestAnswersTest {
         assertEquals(SaveStatus.ERROR, tooLong.status(), tooLong.message());
         assertTrue(tooLong.message().contains("B10_TRANSFER_MAX_PATH_LENGTH=12"), tooLong.message());
         assertFalse(Files.exists(store) && Files.list(store).anyMatch(p -> p.toString().endsWith(".tar.zst")), "nothing published");
-        // within the limits, the same cache saves and loads
+        // within the limits, the same cache saves and loads; a link in it is left out, and said to be
+        Files.createSymbolicLink(local.resolve("link.py"), local.resolve("f0.py"));
         SaveResult fits = ops(settings(local, store)).save(new OperationControl());
         assertEquals(SaveStatus.SUCCESS, fits.status(), fits.message());
+        assertTrue(fits.message().contains("left out 1 entry not a regular file"), fits.message());
         LoadResult back = ops(settings(tmp.resolve("limits/back"), store)).load(false, new OperationControl());
         assertEquals(LoadStatus.SUCCESS, back.status(), back.message());
     }

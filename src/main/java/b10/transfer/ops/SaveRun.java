@@ -137,7 +137,10 @@ final class SaveRun {
                 + CacheOperations.mib(w.result().bytes()) + " as " + (w.published().layer() ? "a layer, " : "") + target
                 + " (" + CacheOperations.mib(archiveBytes) + ")"
                 + (replace && !content.isEmpty() ? ", replacing the key's content (" + CacheOperations.describeContent(content) + ")" : "")
-                + (w.signer() == null ? "" : ", signed by key " + w.signer()),
+                + (w.signer() == null ? "" : ", signed by key " + w.signer())
+                + (w.result().skipped() == 0 ? "" : "; left out " + w.result().skipped()
+                        + (w.result().skipped() == 1 ? " entry" : " entries") + " not a regular file (links and pipes,"
+                        + " which a load would refuse) or removed while it was read"),
                 w.result().files(), w.result().bytes(), archiveBytes, millis(), target, null);
         activity.saved(ok, before);
         if (onlyWhatIsNew) {
