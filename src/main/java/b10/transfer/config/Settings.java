@@ -122,7 +122,7 @@ public final class Settings {
             }
         }
         localCacheSetting = chosen;
-        localCacheDir = throughLink(chosen == null ? StartSettings.defaultLocalCache(s::raw) : absolutePath(s.raw(chosen), chosen));
+        localCacheDir = throughLink(chosen == null ? StartSettings.defaultLocalCache(s) : absolutePath(s.raw(chosen), chosen));
         String uri = s.raw(PREFIX + "STORE");
         // a plain test, so that S3Location is loaded (premain reads the settings) only for an s3:// store
         if (uri != null && uri.regionMatches(true, 0, "s3://", 0, 5)) {
@@ -367,7 +367,7 @@ public final class Settings {
      * properties, then the environment: the more specific place wins (one JVM's agent line, one
      * JVM's command line, then what every process of the container shares).
      */
-    private static final class Source {
+    private static final class Source implements java.util.function.UnaryOperator<String> {
         private final Map<String, String> env;
         private final Map<String, String> properties;
         private final Map<String, String> options;
@@ -384,6 +384,11 @@ public final class Settings {
 
         /** Every name looked up, for telling a typo from a setting. */
         private final java.util.Set<String> known = new java.util.HashSet<>();
+
+        @Override
+        public String apply(String name) {
+            return raw(name);
+        }
 
         String raw(String name) {
             known.add(name);

@@ -68,7 +68,12 @@ public final class StartSettings {
         if (user == null) {
             user = System.getProperty("user.name", "root");
         }
-        String sanitized = user.replaceAll("[\\\\/:*?\"<>|]", "_");
+        // torch's re.sub(r'[\\/:*?"<>|]', "_", user), without a regex on the agent's start path
+        StringBuilder sanitized = new StringBuilder(user.length());
+        for (int i = 0; i < user.length(); i++) {
+            char c = user.charAt(i);
+            sanitized.append("\\/:*?\"<>|".indexOf(c) >= 0 ? '_' : c);
+        }
         return tempDir(env).resolve("torchinductor_" + sanitized);
     }
 
@@ -104,7 +109,7 @@ public final class StartSettings {
                 chosen = name;
             }
         }
-        Path local = chosen == null ? defaultLocalCache(s::raw) : plainAbsolute(s.raw(chosen));
+        Path local = chosen == null ? defaultLocalCache(s) : plainAbsolute(s.raw(chosen));
         String uri = s.raw(Settings.PREFIX + "STORE");
         Path store;
         if (uri != null && uri.regionMatches(true, 0, "s3://", 0, 5)) {
@@ -149,7 +154,8 @@ public final class StartSettings {
      * The precedence of every setting, for {@link Settings} too: the agent option (with or without
      * the prefix), the system property, the environment variable; empty is unset, values trimmed.
      */
-    static final class Lookup {
+    /** Also a function of a name, for {@link #defaultLocalCache} (a class, not a method reference: no lambda spun before main). */
+    static final class Lookup implements java.util.function.UnaryOperator<String> {
         private final Map<String, String> env;
         private final Properties properties;
         private final Map<String, String> options;
@@ -158,6 +164,11 @@ public final class StartSettings {
             this.env = env;
             this.properties = properties;
             this.options = options;
+        }
+
+        @Override
+        public String apply(String name) {
+            return raw(name);
         }
 
         String raw(String name) {
