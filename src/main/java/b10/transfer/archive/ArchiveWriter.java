@@ -446,11 +446,12 @@ public final class ArchiveWriter {
                     + " more than B10_TRANSFER_MAX_ENTRIES=" + readable.maxEntries() + " allows" + refused);
         }
         for (Item i : items) {
-            if (i.name.split("/", -1).length > readable.maxDepth()) {
+            EntryGuard.Limit past = EntryGuard.pastLimit(i.name, readable.maxDepth(), readable.maxPathLength());
+            if (past == EntryGuard.Limit.DEPTH) {
                 throw new CacheValidationError("local cache " + cacheDir + " holds '" + i.name + "', deeper than"
                         + " B10_TRANSFER_MAX_PATH_DEPTH=" + readable.maxDepth() + refused);
             }
-            if (i.name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > readable.maxPathLength()) {
+            if (past == EntryGuard.Limit.LENGTH) {
                 throw new CacheValidationError("local cache " + cacheDir + " holds a path longer than"
                         + " B10_TRANSFER_MAX_PATH_LENGTH=" + readable.maxPathLength() + " bytes ('" + i.name + "')" + refused);
             }

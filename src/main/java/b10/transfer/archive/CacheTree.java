@@ -18,11 +18,9 @@ public final class CacheTree {
 
     /** Whether {@code p}, found while walking the cache at {@code root}, is one of the two. */
     public static boolean notTheCaches(Path root, Path p) {
-        Path parent = p.getParent();
-        if (parent == null || !parent.equals(root)) {
-            return false;
-        }
-        return notTheCaches(p.getFileName().toString());
+        // by name count, not getParent(): the watcher walks the whole tree at every poll
+        return p.getNameCount() == root.getNameCount() + 1 && p.startsWith(root)
+                && notTheCaches(p.getFileName().toString());
     }
 
     /** Whether a name at the top of the cache is one of the two. */

@@ -47,14 +47,14 @@ public final class EntryGuard {
         if (name.startsWith("/")) {
             throw reject(raw, "is an absolute path");
         }
-        if (name.getBytes(StandardCharsets.UTF_8).length > maxLength) {
+        Limit past = pastLimit(name, maxDepth, maxLength);
+        if (past == Limit.LENGTH) {
             throw reject(raw, "is longer than " + maxLength + " bytes");
         }
-        String[] segments = name.split("/", -1);
-        if (segments.length > maxDepth) {
+        if (past == Limit.DEPTH) {
             throw reject(raw, "is deeper than " + maxDepth + " directories");
         }
-        for (String s : segments) {
+        for (String s : name.split("/", -1)) {
             if (s.isEmpty() || s.equals(".") || s.equals("..")) {
                 throw reject(raw, "has a '" + s + "' path segment");
             }
@@ -64,10 +64,31 @@ public final class EntryGuard {
         }
         Path target = root.resolve(name).normalize();
         // root is absolute and normalized already: the per-entry check needs no second normalization
-        if (!target.startsWith(root) || target.equals(root)) {
+        if (!under(root, target)) {
             throw reject(raw, "resolves outside the cache directory");
         }
         return target;
+    }
+
+    /** A limit of the extraction's that a path goes past. */
+    public enum Limit { LENGTH, DEPTH }
+
+    /**
+     * Which limit a normalized entry name goes past, or null: longer than {@code maxLength} bytes
+     * of UTF-8, or more than {@code maxDepth} segments. Saves apply it too, so that they never
+     * publish what a load would refuse.
+     */
+    public static Limit pastLimit(String name, int maxDepth, int maxLength) {
+        if (name.getBytes(StandardCharsets.UTF_8).length > maxLength) {
+            return Limit.LENGTH;
+        }
+        int segments = 1;
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) == '/') {
+                segments++;
+            }
+        }
+        return segments > maxDepth ? Limit.DEPTH : null;
     }
 
     /**
@@ -75,9 +96,12 @@ public final class EntryGuard {
      * not under {@code /x/cache}, though its text starts with it. The root itself is not under it.
      */
     static boolean strictlyInside(Path root, Path target) {
-        Path r = root.toAbsolutePath().normalize();
-        Path t = target.toAbsolutePath().normalize();
-        return t.startsWith(r) && !t.equals(r);
+        return under(root.toAbsolutePath().normalize(), target.toAbsolutePath().normalize());
+    }
+
+    /** {@link #strictlyInside} for paths that are absolute and normalized already. */
+    private static boolean under(Path root, Path target) {
+        return target.startsWith(root) && !target.equals(root);
     }
 
     static CacheValidationError reject(String entry, String why) {

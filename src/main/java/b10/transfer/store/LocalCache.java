@@ -107,7 +107,10 @@ public final class LocalCache {
         }
     }
 
-    /** A permission or read-only error where our own work goes, named as the user's setting; others as they are. */
+    /**
+     * Throws a permission or read-only failure where our own work goes as a CacheError naming the
+     * user's setting; returns any other failure as it is, for the caller to throw.
+     */
     private IOException unwritable(java.nio.file.FileSystemException e, Path where, String role) {
         OsError kind = OsError.of(e);
         if (kind != OsError.PERMISSION && kind != OsError.READ_ONLY) {

@@ -76,8 +76,8 @@ final class NothingToRestore {
             File local = localCacheDir.toFile();
             if (local.exists()) {
                 String[] held = local.list();
-                // a volume's lost+found is not a cache in place (b10-transfer's own directory may hold a swap to complete)
-                if (held == null || held.length > (java.util.Arrays.asList(held).contains("lost+found") ? 1 : 0)) {
+                // a volume's lost+found is not a cache in place (a constant: CacheTree is not loaded); b10-transfer's own directory may hold a swap to complete
+                if (held == null || held.length > (java.util.Arrays.asList(held).contains(b10.transfer.archive.CacheTree.LOST_FOUND) ? 1 : 0)) {
                     return false; // a file, unreadable, or a cache in place: the usual path says which, as before
                 }
             }
