@@ -1,13 +1,11 @@
 package b10.transfer;
 
-import b10.transfer.async.AsyncTransfers;
 import b10.transfer.async.TransferOptions;
 import b10.transfer.async.TransferProgress;
-import b10.transfer.config.Settings;
-import b10.transfer.ops.Operations;
-import b10.transfer.ops.LoadResult;
-import b10.transfer.ops.SaveResult;
+import b10.transfer.base.CoreLoader;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,9 +17,43 @@ import java.util.function.Consumer;
  * The library API, the Python package's functions with Java names. Configuration comes from the
  * environment (see the README's table); the environment key is computed once per JVM. No method
  * throws for an operational failure: it returns ERROR and logs one line naming the cause.
+ *
+ * <p>Each method calls its namesake in {@link Library} through the
+ * implementation's loader ({@link CoreLoader}): in the agent jar the implementation is a nested jar,
+ * and only the API's types (this package's outcomes, statuses and errors, and the async package's
+ * records) are at the jar's top, shared by both sides.
  */
 public final class B10Transfer {
+    private static final String LIBRARY = "b10.transfer.Library";
+    private static final Class<?>[] NONE = {};
+    private static final Class<?>[] ONE_STRING = {String.class};
+
     private B10Transfer() {
+    }
+
+    /** Calls {@code Library.name(args)}; what it throws is thrown as it is. */
+    @SuppressWarnings("unchecked")
+    private static <T> T call(String name, Class<?>[] types, Object... args) {
+        Method m;
+        try {
+            m = CoreLoader.load(LIBRARY).getMethod(name, types);
+        } catch (IOException | ReflectiveOperationException e) {
+            throw new IllegalStateException("b10-transfer's implementation cannot be loaded from its jar: " + e, e);
+        }
+        try {
+            return (T) m.invoke(null, args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Restores this environment's archive from the store into the local cache directory. */
@@ -36,23 +68,17 @@ public final class B10Transfer {
 
     /** Removes the local cache directory (moved aside first, then deleted). */
     public static boolean clearLocalCache() {
-        Settings s = Settings.fromEnvironment();
-        try {
-            return new b10.transfer.store.LocalCache(s.localCacheDir).clear();
-        } catch (IOException e) {
-            Log.get().error("clear failed: cannot remove {}: {}", s.localCacheDir, e.toString());
-            return false;
-        }
+        return call("clearLocalCache", NONE);
     }
 
     /** The configuration and the state of this environment's cache, as a map of the names {@code info --json} prints. */
     public static Map<String, Object> getCacheInfo() {
-        return Operations.of(Settings.fromEnvironment()).info();
+        return call("getCacheInfo", NONE);
     }
 
     /** The store's archives, as a map of the names {@code list --json} prints. */
     public static Map<String, Object> listAvailableCaches() {
-        return Operations.of(Settings.fromEnvironment()).list();
+        return call("listAvailableCaches", NONE);
     }
 
     // ---- typed results ----
@@ -64,9 +90,7 @@ public final class B10Transfer {
      * @return the status, its one-line message and the figures
      */
     public static LoadOutcome load(boolean force) {
-        Operations ops = Operations.of(Settings.fromEnvironment());
-        LoadResult r = ops.loadAndReport(force, ops.newControl());
-        return new LoadOutcome(r.status(), r.message(), r.files(), r.bytes(), r.millis(), r.archive());
+        return call("load", new Class<?>[] {boolean.class}, force);
     }
 
     /**
@@ -75,14 +99,12 @@ public final class B10Transfer {
      * @return the status, its one-line message and the figures
      */
     public static SaveOutcome save() {
-        Operations ops = Operations.of(Settings.fromEnvironment());
-        SaveResult r = ops.saveAndReport(ops.newControl());
-        return new SaveOutcome(r.status(), r.message(), r.files(), r.bytes(), r.archiveBytes(), r.millis(), r.archive());
+        return call("save", NONE);
     }
 
     /** The configuration and the state of this environment's cache, typed ({@link #getCacheInfo()} as a record). */
     public static CacheInfo cacheInfo() {
-        return CacheInfo.of(Operations.of(Settings.fromEnvironment()).info());
+        return CacheInfo.of(getCacheInfo());
     }
 
     /**
@@ -93,17 +115,16 @@ public final class B10Transfer {
      * @return the operation's id, for {@link #getTransferStatus}, {@link #cancelTransfer} and the rest
      */
     public static String startLoad(boolean force, Consumer<TransferProgress> progress) {
-        return AsyncTransfers.load(Operations.of(Settings.fromEnvironment()), force, progress);
+        return call("startLoad", new Class<?>[] {boolean.class, Consumer.class}, force, progress);
     }
 
     /** Starts {@link #save()} on a daemon thread; {@code progress} as for {@link #startLoad}. */
     public static String startSave(Consumer<TransferProgress> progress) {
-        return AsyncTransfers.save(Operations.of(Settings.fromEnvironment()), progress);
+        return call("startSave", new Class<?>[] {Consumer.class}, progress);
     }
 
     // ---- asynchronous operations (the seed's async API) ----
 
-    /** Starts {@link #loadCompileCache()} on a daemon thread and returns its operation id at once. */
     /** Starts {@link #loadCompileCache()} on a daemon thread; returns its operation id at once. */
     public static String loadCompileCacheAsync() {
         return loadCompileCacheAsync(null);
@@ -111,7 +132,7 @@ public final class B10Transfer {
 
     /** @param progressCallback receives progress lines, off the transfer's thread; may be null */
     public static String loadCompileCacheAsync(Consumer<String> progressCallback) {
-        return AsyncTransfers.load(Operations.of(Settings.fromEnvironment()), false, AsyncTransfers.lines(progressCallback));
+        return call("loadCompileCacheAsync", new Class<?>[] {Consumer.class}, progressCallback);
     }
 
     /** Starts {@link #saveCompileCache()} on a daemon thread; returns its operation id at once. */
@@ -121,48 +142,49 @@ public final class B10Transfer {
 
     /** @param progressCallback receives progress lines, off the transfer's thread; may be null */
     public static String saveCompileCacheAsync(Consumer<String> progressCallback) {
-        return AsyncTransfers.save(Operations.of(Settings.fromEnvironment()), AsyncTransfers.lines(progressCallback));
+        return call("saveCompileCacheAsync", new Class<?>[] {Consumer.class}, progressCallback);
     }
 
     /** Runs {@code callback.accept(source, dest)} asynchronously, with the options' free-space watches. */
     public static String startTransferAsync(Path source, Path dest, BiConsumer<Path, Path> callback, String operationName,
                                             TransferOptions options) {
-        return AsyncTransfers.transfer(source, dest, callback, operationName, options);
+        return call("startTransferAsync", new Class<?>[] {Path.class, Path.class, BiConsumer.class, String.class, TransferOptions.class},
+                source, dest, callback, operationName, options);
     }
 
     /** @return the operation's state, or null for an unknown (or long finished and forgotten) id */
     public static TransferProgress getTransferStatus(String operationId) {
-        return AsyncTransfers.status(operationId);
+        return call("getTransferStatus", ONE_STRING, operationId);
     }
 
     /** Whether the operation has ended, whatever its status (false for an unknown id). */
     public static boolean isTransferComplete(String operationId) {
-        TransferProgress p = AsyncTransfers.status(operationId);
+        TransferProgress p = getTransferStatus(operationId);
         return p != null && p.status().finished();
     }
 
     /** Waits for the operation to end; false for an unknown id. */
     public static boolean waitForCompletion(String operationId) {
-        return AsyncTransfers.await(operationId, null);
+        return waitForCompletion(operationId, null);
     }
 
     /** @return false when the timeout passed first; the operation goes on */
     public static boolean waitForCompletion(String operationId, Duration timeout) {
-        return AsyncTransfers.await(operationId, timeout);
+        return call("waitForCompletion", new Class<?>[] {String.class, Duration.class}, operationId, timeout);
     }
 
     /** Stops a running operation; the local cache and the store are left as they were. */
     public static boolean cancelTransfer(String operationId) {
-        return AsyncTransfers.cancel(operationId);
+        return call("cancelTransfer", ONE_STRING, operationId);
     }
 
     /** The operations not yet ended, by id. */
     public static Map<String, TransferProgress> listActiveTransfers() {
-        return AsyncTransfers.active();
+        return call("listActiveTransfers", NONE);
     }
 
     /** The operation as a future, completed with its final state (whatever the status). */
     public static CompletableFuture<TransferProgress> transferFuture(String operationId) {
-        return AsyncTransfers.future(operationId);
+        return call("transferFuture", ONE_STRING, operationId);
     }
 }

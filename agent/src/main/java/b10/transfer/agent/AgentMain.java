@@ -1,8 +1,9 @@
 package b10.transfer.agent;
 
+import b10.transfer.base.CoreLoader;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,15 +54,18 @@ public final class AgentMain {
                 }
                 return;
             }
-            List<String> problems = new ArrayList<>();
-            Map<String, String> options = AgentOptions.parse(args, problems);
+            Map<String, String> options = AgentOptions.parse(args, new ArrayList<>());
             if (AgentOptions.disabled(options, System.getProperty("b10.transfer.enabled"),
                     System.getenv("B10_TRANSFER_ENABLED"))) {
                 return; // decided here: none of the agent's other classes is loaded
             }
-            AgentStart.start(options, problems, inst);
+            // The rest of the agent is the implementation's, nested in the jar (CoreLoader says why);
+            // it parses the options again and reports their problems.
+            CoreLoader.load("b10.transfer.agent.AgentStart")
+                    .getMethod("premain", String.class, Instrumentation.class).invoke(null, args, inst);
         } catch (Throwable t) {
-            System.err.println("b10-transfer: agent failed to start, the application runs without it: " + t);
+            Throwable cause = t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
+            System.err.println("b10-transfer: agent failed to start, the application runs without it: " + cause);
         }
     }
 }

@@ -5,6 +5,7 @@ import b10.transfer.Log;
 import b10.transfer.config.Settings;
 import b10.transfer.config.StartSettings;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +17,7 @@ import java.util.Map;
  * interpreted) are built beside main on {@code b10-transfer-start}. Anything unusual in those few
  * settings takes the usual path, where the full settings judge it before main, as always.
  */
-final class AgentStart {
+public final class AgentStart {
     /** The exit save's wait for a start whose settings are not built yet: the save timeout's default. */
     private static final long DEFAULT_START_WAIT_MILLIS = 25_000;
     /** Without an exit save, how long the exit waits for the start to say what it has to (its settings are read first). */
@@ -25,7 +26,18 @@ final class AgentStart {
     private AgentStart() {
     }
 
-    /** @param problems the agent options' problems so far (AgentMain has already returned for a disabled agent) */
+    /**
+     * Where AgentMain hands over, through the implementation's loader (CoreLoader), for an agent that
+     * is not disabled. A reflective call, in premain's own shape: the JDK has spun the method handles
+     * of such a call to run premain, and a call of another shape would spin its own (about 9 ms of the
+     * host's start).
+     */
+    public static void premain(String args, Instrumentation inst) {
+        List<String> problems = new ArrayList<>();
+        start(AgentOptions.parse(args, problems), problems, inst);
+    }
+
+    /** @param problems the agent options' problems so far */
     static void start(Map<String, String> options, List<String> problems, Instrumentation inst) {
         StartSettings early = StartSettings.read(System.getenv(), System.getProperties(), options);
         if (early != null) {

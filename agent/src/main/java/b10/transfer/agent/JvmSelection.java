@@ -17,8 +17,10 @@ import java.util.Locale;
 final class JvmSelection {
     /** The JDK's source launcher runs a .java file: the application is the file, not the launcher. */
     private static final String SOURCE_LAUNCHER = "com.sun.tools.javac.launcher.";
-    /** A string, not a class literal: the CLI's class is not loaded on the agent's start-up path. */
+    /** Strings, not class literals: the CLI's classes are not loaded on the agent's start-up path. */
     static final String CLI_MAIN = "b10.transfer.cli.Main";
+    /** The jar's Main-Class, which runs {@link #CLI_MAIN} from the nested implementation. */
+    static final String CLI_LAUNCHER = "b10.transfer.cli.Launcher";
 
     private JvmSelection() {
     }
@@ -95,7 +97,7 @@ final class JvmSelection {
     }
 
     static boolean isOwnCli(String main) {
-        if (main.equals(CLI_MAIN)) {
+        if (main.equals(CLI_MAIN) || main.equals(CLI_LAUNCHER)) {
             return true;
         }
         String file = main.substring(main.lastIndexOf('/') + 1);

@@ -79,6 +79,14 @@ final class ChildJvm {
         return pb;
     }
 
+    /**
+     * A class path on which the implementation's classes are plain classes beside the jar's top, for a
+     * child that calls them directly (the jar itself nests them, for the agent, the CLI and the API).
+     */
+    static String implementationClassPath() {
+        return jar() + File.pathSeparator + System.getProperty("b10.test.coreJar") + File.pathSeparator + testClasses();
+    }
+
     static String testClasses() {
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (e.endsWith("test-classes")) {

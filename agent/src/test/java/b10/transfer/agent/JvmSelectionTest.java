@@ -54,6 +54,7 @@ class JvmSelectionTest {
             "agent/target/b10-transfer.jar load",
             "/opt/b10-transfer-0.1.0.jar save --json",
             "b10.transfer.cli.Main info",
+            "b10.transfer.cli.Launcher load --force",
     })
     void ourOwnCli_isStoodAsideFrom(String command) {
         String why = JvmSelection.standAside(command, null);

@@ -3,7 +3,6 @@ package b10.transfer.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,7 +118,7 @@ class ReplicaTest {
     static Process start(String role, int id, int rounds, Path go, Path stop, Map<String, String> env) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", ChildJvm.jar() + File.pathSeparator + ChildJvm.testClasses(),
+                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", ChildJvm.implementationClassPath(),
                 "b10.transfer.agent.testapp.Replica", role, String.valueOf(id), String.valueOf(rounds), go.toString()));
         if (stop != null) {
             cmd.add(stop.toString());

@@ -2,12 +2,11 @@ package b10.transfer.base;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLConnection;
 import java.net.URLStreamHandler;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -63,6 +62,11 @@ public class NestedJarLoader extends ChildFirstLoader {
         }
     };
 
+    /** A loader over the nested jar read from {@code in} (see {@link #copyToTemporary}). */
+    static ClassLoader open(String name, InputStream in, ClassLoader parent) throws IOException {
+        return new NestedJarLoader(name, copyToTemporary(name, in), parent);
+    }
+
     protected NestedJarLoader(String name, JarFile jar, ClassLoader parent) {
         super(name, parent);
         this.jar = jar;
@@ -78,17 +82,24 @@ public class NestedJarLoader extends ChildFirstLoader {
         return new NestedJarLoader(name, openCopy(name, nested), parent);
     }
 
-    /**
-     * The nested jar, copied to a private temporary file that is opened and then deleted at once.
-     * The file is named here, not by Files.createTempFile, whose random names cost a SecureRandom
-     * (40-60 ms when it is the JVM's first); a name that exists is never opened (O_EXCL), another
-     * is tried.
-     */
+    /** {@link #copyToTemporary}, of the agent jar's entry {@code nested}. */
     protected static JarFile openCopy(String name, URL nested) throws IOException {
+        try (InputStream in = nested.openStream()) {
+            return copyToTemporary(name, in);
+        }
+    }
+
+    /**
+     * A nested jar, read from {@code in}, copied to a private temporary file that is opened and then
+     * deleted at once. The file is named here, not by Files.createTempFile, whose random names cost a
+     * SecureRandom (40-60 ms when it is the JVM's first), nor after the process id, whose first read
+     * (ProcessHandle) starts an executor and spins lambdas (about 7 ms of a JVM's start); a name that
+     * exists is never opened (O_EXCL), another is tried.
+     */
+    static JarFile copyToTemporary(String name, InputStream in) throws IOException {
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-        String stem = name + "-" + ProcessHandle.current().pid() + "-";
         for (int attempt = 0; ; attempt++) {
-            Path copy = dir.resolve(stem + Long.toHexString(System.nanoTime()) + ".jar");
+            Path copy = dir.resolve(name + "-" + Long.toHexString(System.nanoTime()) + "-" + attempt + ".jar");
             SeekableByteChannel out;
             try {
                 out = ownerOnly(copy);
@@ -99,8 +110,14 @@ public class NestedJarLoader extends ChildFirstLoader {
                 throw e;
             }
             try {
-                try (InputStream in = nested.openStream(); OutputStream o = Channels.newOutputStream(out)) {
-                    in.transferTo(o);
+                // large reads and writes: a stream copy's 16 KB channel writes took about 6 ms for
+                // 1.2 MB, interpreted at a JVM's start (a buffer under half a G1 region: not humongous)
+                byte[] buffer = new byte[256 * 1024];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
+                    while (bytes.hasRemaining()) {
+                        out.write(bytes);
+                    }
                 }
                 return new JarFile(copy.toFile(), false);
             } finally {

@@ -1,0 +1,94 @@
+package b10.transfer.base;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * The loader of b10-transfer's implementation. In the agent jar it travels as one nested jar,
+ * {@value #NESTED}, with the libraries it uses: the JVM reads every entry at the top of a
+ * -javaagent jar at every start, a disabled agent's too (about 7 us each, interpreted), so the top
+ * holds only what must be shared with the host or is needed before the implementation: the agent's
+ * entry point, the API's types, the process hook and these loaders (about 40 entries, from 616).
+ * Where there is no nested jar (the core library on a class path, the modules' own tests) the
+ * implementation is this class's loader's own.
+ */
+public final class CoreLoader {
+    /** The nested jar's entry in the agent jar. */
+    public static final String NESTED = "META-INF/b10-transfer/core.jar";
+    private static final String NAME = "b10-transfer-core";
+    private static volatile ClassLoader loader;
+
+    private CoreLoader() {
+    }
+
+    /**
+     * The one loader of the implementation in this JVM: the nested jar's copy in java.io.tmpdir,
+     * read into memory where that cannot be written, or this class's own loader.
+     *
+     * @throws IOException where the nested jar cannot be read at all
+     */
+    public static ClassLoader get() throws IOException {
+        ClassLoader l = loader;
+        if (l == null) {
+            synchronized (CoreLoader.class) {
+                l = loader;
+                if (l == null) {
+                    l = open(CoreLoader.class.getClassLoader());
+                    loader = l;
+                }
+            }
+        }
+        return l;
+    }
+
+    /** A class of the implementation, initialized. */
+    public static Class<?> load(String name) throws IOException, ClassNotFoundException {
+        return Class.forName(name, true, get());
+    }
+
+    /**
+     * The nested jar is read through this class's own jar, found by its code source, not by
+     * ClassLoader.getResource: the system loader looks for a resource in every module of the
+     * runtime image first (about 5 ms at a JVM's start). The JDK shares the jar's open file.
+     */
+    private static ClassLoader open(ClassLoader own) throws IOException {
+        Path outer = ownJar();
+        if (outer == null) {
+            return own;
+        }
+        try (JarFile jar = new JarFile(outer.toFile(), false)) {
+            JarEntry nested = jar.getJarEntry(NESTED);
+            if (nested == null) {
+                return own;
+            }
+            try (InputStream in = jar.getInputStream(nested)) {
+                return NestedJarLoader.open(NAME, in, own);
+            } catch (IOException | RuntimeException e) {
+                try (InputStream in = jar.getInputStream(nested)) {
+                    return MemoryJarLoader.read(NAME, in, own); // java.io.tmpdir cannot take the copy
+                }
+            }
+        }
+    }
+
+    /** The jar this class was loaded from, or null (a classes directory, no code source). */
+    private static Path ownJar() {
+        CodeSource source = CoreLoader.class.getProtectionDomain().getCodeSource();
+        URL at = source == null ? null : source.getLocation();
+        if (at == null || !"file".equals(at.getProtocol()) || !at.getPath().endsWith(".jar")) {
+            return null;
+        }
+        try {
+            // a path without escapes is the file's own (Path.of(URI) costs about 1.5 ms at a JVM's start)
+            return at.getPath().indexOf('%') < 0 ? Path.of(at.getPath()) : Path.of(at.toURI());
+        } catch (URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+}
