@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and remove the leftovers once they are past their age.
  */
 class CrashTest {
-    static final int FILES = 6_000;
-    static final long BYTES = 120L << 20;
+    static final int FILES = 4_000;
+    static final long BYTES = 80L << 20;
     static final int SMALL_FILES = 2_000;
     static final long SMALL_BYTES = 40L << 20;
     // 4 each: enough to land before and during the renames (the named points cover each instant,
