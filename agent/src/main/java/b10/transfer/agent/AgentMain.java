@@ -1,6 +1,7 @@
 package b10.transfer.agent;
 
 import b10.transfer.base.CoreLoader;
+import b10.transfer.config.StartSettings;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
@@ -58,6 +59,14 @@ public final class AgentMain {
             if (AgentOptions.disabled(options, System.getProperty("b10.transfer.enabled"),
                     System.getenv("B10_TRANSFER_ENABLED"))) {
                 return; // decided here: none of the agent's other classes is loaded
+            }
+            // A JVM the agent is not meant for (the JDK's tools, a server's helper JVMs) is told apart
+            // here too, with the copies of these two classes at the jar's top, so that it never loads
+            // the implementation; with a log level set, the implementation says why at debug level.
+            StartSettings early = StartSettings.read(System.getenv(), System.getProperties(), options);
+            if (early != null && !early.logLevelSet
+                    && JvmSelection.standAside(System.getProperty("sun.java.command"), early.onlyIn) != null) {
+                return;
             }
             // The rest of the agent is the implementation's, nested in the jar (CoreLoader says why);
             // it parses the options again and reports their problems.

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashTest {
     static final int FILES = 4_000;
     static final long BYTES = 80L << 20;
-    static final int SMALL_FILES = 2_000;
-    static final long SMALL_BYTES = 40L << 20;
+    static final int SMALL_FILES = 1_000;
+    static final long SMALL_BYTES = 20L << 20;
     // 4 each: enough to land before and during the renames (the named points cover each instant,
     // the one after the rename too), and the suite stays under 10 minutes on 2 cores (CI took 10:34
     // with 6 each and 8 on 10:00 here)

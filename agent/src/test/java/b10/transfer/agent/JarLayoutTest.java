@@ -73,7 +73,7 @@ class JarLayoutTest {
     }
 
     @Test
-    void aDisabledAgent_loadsTwoClassesOfOurs_andAnEnabledOne_loadsTheRestFromTheNestedJar() throws Exception {
+    void aDisabledAgent_loadsTwoClassesOfOurs_oneStandingAside_noneOfTheImplementation_andAnEnabledOne_theRestFromTheNestedJar() throws Exception {
         Path log = tmp.resolve("classes.txt");
         String cp = ChildJvm.testClasses();
         ChildJvm.Result off = ChildJvm.run(System.getProperty("java.home"),
@@ -83,7 +83,23 @@ class JarLayoutTest {
         assertEquals("", off.err());
         assertEquals(List.of("b10.transfer.agent.AgentMain", "b10.transfer.agent.AgentOptions"), ours(log));
 
+        // a JVM the agent is not meant for stands aside before the implementation is loaded
+        Files.delete(log);
         Path store = Files.createDirectories(tmp.resolve("store"));
+        ChildJvm.Result aside = ChildJvm.run(System.getProperty("java.home"),
+                ChildJvm.env("TORCH_CACHE_DIR", tmp.resolve("cache").toString(), "B10FS_CACHE_DIR", store.toString()), 60,
+                "-Xlog:class+load:file=" + log, "-javaagent:" + ChildJvm.jar() + "=ONLY_IN=*.Server", "-cp", cp,
+                "b10.transfer.agent.testapp.App");
+        assertEquals(0, aside.exit(), aside.err());
+        assertEquals("", aside.err());
+        List<String> loaded = ours(log);
+        assertTrue(loaded.contains("b10.transfer.agent.JvmSelection"), loaded.toString());
+        assertTrue(loaded.stream().noneMatch(c -> c.equals("b10.transfer.agent.AgentStart") || c.startsWith("b10.transfer.base.")),
+                "nothing of the implementation, not even its loader: " + loaded);
+        try (java.util.stream.Stream<Path> saved = Files.list(store)) {
+            assertTrue(saved.findAny().isEmpty(), "nothing saved");
+        }
+
         Files.delete(log);
         ChildJvm.Result on = ChildJvm.run(System.getProperty("java.home"),
                 ChildJvm.env("TORCH_CACHE_DIR", tmp.resolve("cache").toString(), "B10FS_CACHE_DIR", store.toString(),

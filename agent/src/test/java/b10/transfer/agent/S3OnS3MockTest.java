@@ -7,11 +7,11 @@ import b10.transfer.s3.TestS3Server;
 class S3OnS3MockTest extends S3Scenarios {
     /**
      * Fewer than S3Proxy's fleet: this server is here for how it behaves (conditional writes
-     * enforced, replaces readable torn), which 6 savers racing on one pointer meet as 8 do; S3Proxy
+     * enforced, replaces readable torn), which 4 savers racing on one pointer meet as 8 do; S3Proxy
      * runs 8.
      */
     @Override
     protected int fleet() {
-        return 6;
+        return 4;
     }
 }

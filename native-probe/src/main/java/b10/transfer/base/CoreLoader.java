@@ -28,8 +28,9 @@ public final class CoreLoader {
     }
 
     /**
-     * The one loader of the implementation in this JVM: the nested jar's copy in java.io.tmpdir,
-     * read into memory where that cannot be written, or this class's own loader.
+     * The one loader of the implementation in this JVM: the nested jar's copy in java.io.tmpdir (as
+     * the other nested jars), held in memory where that cannot be written, or this class's own
+     * loader where there is no nested jar.
      *
      * @throws IOException where the nested jar cannot be read at all
      */
@@ -71,7 +72,7 @@ public final class CoreLoader {
                 return NestedJarLoader.open(NAME, in, own);
             } catch (IOException | RuntimeException e) {
                 try (InputStream in = jar.getInputStream(nested)) {
-                    return MemoryJarLoader.read(NAME, in, own); // java.io.tmpdir cannot take the copy
+                    return MemoryJarLoader.read(NAME, in, nested.getSize(), own); // java.io.tmpdir cannot take the copy
                 }
             }
         }

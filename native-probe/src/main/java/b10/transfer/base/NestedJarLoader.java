@@ -62,11 +62,6 @@ public class NestedJarLoader extends ChildFirstLoader {
         }
     };
 
-    /** A loader over the nested jar read from {@code in} (see {@link #copyToTemporary}). */
-    static ClassLoader open(String name, InputStream in, ClassLoader parent) throws IOException {
-        return new NestedJarLoader(name, copyToTemporary(name, in), parent);
-    }
-
     protected NestedJarLoader(String name, JarFile jar, ClassLoader parent) {
         super(name, parent);
         this.jar = jar;
@@ -82,7 +77,12 @@ public class NestedJarLoader extends ChildFirstLoader {
         return new NestedJarLoader(name, openCopy(name, nested), parent);
     }
 
-    /** {@link #copyToTemporary}, of the agent jar's entry {@code nested}. */
+    /** A loader over the nested jar read from {@code in}: {@link #copyToTemporary}. */
+    static ClassLoader open(String name, InputStream in, ClassLoader parent) throws IOException {
+        return new NestedJarLoader(name, copyToTemporary(name, in), parent);
+    }
+
+    /** {@link #copyToTemporary} of the agent jar's entry {@code nested}. */
     protected static JarFile openCopy(String name, URL nested) throws IOException {
         try (InputStream in = nested.openStream()) {
             return copyToTemporary(name, in);
@@ -96,7 +96,7 @@ public class NestedJarLoader extends ChildFirstLoader {
      * (ProcessHandle) starts an executor and spins lambdas (about 7 ms of a JVM's start); a name that
      * exists is never opened (O_EXCL), another is tried.
      */
-    static JarFile copyToTemporary(String name, InputStream in) throws IOException {
+    private static JarFile copyToTemporary(String name, InputStream in) throws IOException {
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
         for (int attempt = 0; ; attempt++) {
             Path copy = dir.resolve(name + "-" + Long.toHexString(System.nanoTime()) + "-" + attempt + ".jar");
@@ -110,8 +110,9 @@ public class NestedJarLoader extends ChildFirstLoader {
                 throw e;
             }
             try {
-                // large reads and writes: a stream copy's 16 KB channel writes took about 6 ms for
-                // 1.2 MB, interpreted at a JVM's start (a buffer under half a G1 region: not humongous)
+                // large reads and writes through one small buffer: a stream copy's 16 KB channel
+                // writes took about 6 ms for 1.2 MB, interpreted at a JVM's start, and a buffer of
+                // the whole jar costs its fresh pages (reading into one took 3-5 ms more)
                 byte[] buffer = new byte[256 * 1024];
                 for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                     ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
