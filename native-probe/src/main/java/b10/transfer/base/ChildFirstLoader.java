@@ -1,7 +1,12 @@
 package b10.transfer.base;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.MalformedURLException;
 import java.net.URL;
+import java.net.URLConnection;
+import java.net.URLStreamHandler;
 import java.util.Collections;
 import java.util.Enumeration;
 
@@ -15,6 +20,33 @@ public abstract class ChildFirstLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
+    /** Reads our resource URLs: their protocol is the loader's name, their path an entry's. */
+    private final URLStreamHandler handler = new URLStreamHandler() {
+        @Override
+        protected URLConnection openConnection(URL u) {
+            String path = u.getPath().substring(1);
+            return new URLConnection(u) {
+                @Override
+                public void connect() {
+                }
+
+                @Override
+                public InputStream getInputStream() throws IOException {
+                    InputStream in = entryStream(path);
+                    if (in == null) {
+                        throw new IOException("no " + path + " in " + ChildFirstLoader.this.getName());
+                    }
+                    return in;
+                }
+
+                @Override
+                public long getContentLengthLong() {
+                    return entrySize(path);
+                }
+            };
+        }
+    };
+
     protected ChildFirstLoader(String name, ClassLoader parent) {
         super(name, parent);
     }
@@ -22,8 +54,31 @@ public abstract class ChildFirstLoader extends ClassLoader {
     /** The bytes of one of our entries ({@code a/b/C.class}), or null where we have none of that name. */
     protected abstract byte[] entry(String path) throws IOException;
 
+    /** Whether we hold an entry of that name. */
+    protected abstract boolean holds(String path);
+
+    /** A stream of one of our entries, or null; by default over {@link #entry}'s bytes. */
+    protected InputStream entryStream(String path) throws IOException {
+        byte[] bytes = entry(path);
+        return bytes == null ? null : new ByteArrayInputStream(bytes);
+    }
+
+    /** The entry's size where it is known without reading it, else -1. */
+    protected long entrySize(String path) {
+        return -1;
+    }
+
     /** A URL that reads one of our entries, or null where we have none of that name. */
-    protected abstract URL entryUrl(String path);
+    protected final URL entryUrl(String path) {
+        if (!holds(path)) {
+            return null;
+        }
+        try {
+            return new URL(getName(), null, -1, "/" + path, handler);
+        } catch (MalformedURLException | RuntimeException e) {
+            return null; // a security manager may refuse a handler of ours
+        }
+    }
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {

@@ -14,7 +14,7 @@ import java.util.jar.JarFile;
  * {@value #NESTED}, with the libraries it uses: the JVM reads every entry at the top of a
  * -javaagent jar at every start, a disabled agent's too (about 7 us each, interpreted), so the top
  * holds only what must be shared with the host or is needed before the implementation: the agent's
- * entry point, the API's types, the process hook and these loaders (47 entries, from 616).
+ * entry point, the API's types, the process hook and these loaders (45 entries, from 616).
  * Where there is no nested jar (the core library on a class path, the modules' own tests) the
  * implementation is this class's loader's own.
  */

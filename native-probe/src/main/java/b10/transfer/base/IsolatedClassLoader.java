@@ -163,8 +163,7 @@ public final class IsolatedClassLoader extends NestedJarLoader {
         /** Read here: the URI names our own protocol, which URI.toURL() could not open. */
         @Override
         public java.util.Optional<java.io.InputStream> open(String name) throws IOException {
-            byte[] b = entry(name);
-            return b == null ? java.util.Optional.empty() : java.util.Optional.of(new java.io.ByteArrayInputStream(b));
+            return java.util.Optional.ofNullable(entryStream(name));
         }
 
         @Override

@@ -1,12 +1,7 @@
 package b10.transfer.base;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLConnection;
-import java.net.URLStreamHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,37 +28,10 @@ final class MemoryJarLoader extends ChildFirstLoader {
     private final byte[] zip;
     /** Entry name to the offset of its central directory record. */
     private final Map<String, Integer> central;
-    private final String protocol;
-    private final URLStreamHandler handler = new URLStreamHandler() {
-        @Override
-        protected URLConnection openConnection(URL u) throws IOException {
-            byte[] bytes = entry(u.getPath().substring(1));
-            if (bytes == null) {
-                throw new IOException("no " + u.getPath() + " in " + protocol);
-            }
-            return new URLConnection(u) {
-                @Override
-                public void connect() {
-                }
-
-                @Override
-                public InputStream getInputStream() {
-                    return new ByteArrayInputStream(bytes);
-                }
-
-                @Override
-                public long getContentLengthLong() {
-                    return bytes.length;
-                }
-            };
-        }
-    };
-
     private MemoryJarLoader(String name, byte[] zip, Map<String, Integer> central, ClassLoader parent) {
         super(name, parent);
         this.zip = zip;
         this.central = central;
-        this.protocol = name;
     }
 
     /** Reads the nested jar ({@code size} bytes from {@code in}) and indexes it. */
@@ -121,17 +89,17 @@ final class MemoryJarLoader extends ChildFirstLoader {
         long size = i32(zip, c + 24) & 0xffffffffL;
         long local = i32(zip, c + 42) & 0xffffffffL;
         if (local + 30 > zip.length || i32(zip, (int) local) != LOCAL) {
-            throw new IOException(protocol + ": " + path + " has no local header");
+            throw new IOException(getName() + ": " + path + " has no local header");
         }
         long data = local + 30 + u16(zip, (int) local + 26) + u16(zip, (int) local + 28);
         if (data + compressed > zip.length || size > Integer.MAX_VALUE - 8) {
-            throw new IOException(protocol + ": " + path + " runs past the nested jar");
+            throw new IOException(getName() + ": " + path + " runs past the nested jar");
         }
         if (method == 0 && compressed == size) {
             return java.util.Arrays.copyOfRange(zip, (int) data, (int) (data + size));
         }
         if (method != 8) {
-            throw new IOException(protocol + ": " + path + " uses compression method " + method);
+            throw new IOException(getName() + ": " + path + " uses compression method " + method);
         }
         byte[] out = new byte[(int) size];
         Inflater inflater = new Inflater(true);
@@ -146,26 +114,25 @@ final class MemoryJarLoader extends ChildFirstLoader {
                 n += r;
             }
             if (n != out.length) {
-                throw new IOException(protocol + ": " + path + " inflates to " + n + " of " + size + " bytes");
+                throw new IOException(getName() + ": " + path + " inflates to " + n + " of " + size + " bytes");
             }
             return out;
         } catch (DataFormatException e) {
-            throw new IOException(protocol + ": " + path + " is corrupt: " + e.getMessage(), e);
+            throw new IOException(getName() + ": " + path + " is corrupt: " + e.getMessage(), e);
         } finally {
             inflater.end();
         }
     }
 
     @Override
-    protected URL entryUrl(String path) {
-        if (!central.containsKey(path)) {
-            return null;
-        }
-        try {
-            return new URL(protocol, null, -1, "/" + path, handler);
-        } catch (MalformedURLException | RuntimeException e) {
-            return null;
-        }
+    protected boolean holds(String path) {
+        return central.containsKey(path);
+    }
+
+    @Override
+    protected long entrySize(String path) {
+        Integer at = central.get(path);
+        return at == null ? -1 : i32(zip, at + 24) & 0xffffffffL;
     }
 
     private static int u16(byte[] b, int p) {

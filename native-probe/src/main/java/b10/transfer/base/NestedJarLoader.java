@@ -2,10 +2,7 @@ package b10.transfer.base;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.MalformedURLException;
 import java.net.URL;
-import java.net.URLConnection;
-import java.net.URLStreamHandler;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -36,36 +33,10 @@ public class NestedJarLoader extends ChildFirstLoader {
     }
 
     private final JarFile jar;
-    private final String protocol;
-    private final URLStreamHandler handler = new URLStreamHandler() {
-        @Override
-        protected URLConnection openConnection(URL u) throws IOException {
-            JarEntry e = jar.getJarEntry(u.getPath().substring(1));
-            if (e == null) {
-                throw new IOException("no " + u.getPath() + " in " + jar.getName());
-            }
-            return new URLConnection(u) {
-                @Override
-                public void connect() {
-                }
-
-                @Override
-                public InputStream getInputStream() throws IOException {
-                    return jar.getInputStream(e);
-                }
-
-                @Override
-                public long getContentLengthLong() {
-                    return e.getSize();
-                }
-            };
-        }
-    };
 
     protected NestedJarLoader(String name, JarFile jar, ClassLoader parent) {
         super(name, parent);
         this.jar = jar;
-        this.protocol = name;
     }
 
     /**
@@ -163,16 +134,21 @@ public class NestedJarLoader extends ChildFirstLoader {
         }
     }
 
+    @Override
+    protected boolean holds(String path) {
+        return jar.getJarEntry(path) != null;
+    }
+
     /** Resource URLs read the open file (its name is gone); Byte Buddy reads advice classes so. */
     @Override
-    protected URL entryUrl(String path) {
-        if (jar.getJarEntry(path) == null) {
-            return null;
-        }
-        try {
-            return new URL(protocol, null, -1, "/" + path, handler);
-        } catch (MalformedURLException | RuntimeException e) {
-            return null; // a security manager may refuse a handler of ours
-        }
+    protected InputStream entryStream(String path) throws IOException {
+        JarEntry e = jar.getJarEntry(path);
+        return e == null ? null : jar.getInputStream(e);
+    }
+
+    @Override
+    protected long entrySize(String path) {
+        JarEntry e = jar.getJarEntry(path);
+        return e == null ? -1 : e.getSize();
     }
 }
