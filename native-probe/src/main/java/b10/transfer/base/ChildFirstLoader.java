@@ -82,6 +82,12 @@ public abstract class ChildFirstLoader extends ClassLoader {
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        ClassLoader parent = getParent();
+        if (parent != null && name.startsWith("java.")) {
+            // only the JDK defines java.*: straight to the parent, without our lock and look-up (each
+            // of our classes resolves dozens of these, interpreted at a JVM's start)
+            return parent.loadClass(name);
+        }
         synchronized (getClassLoadingLock(name)) {
             Class<?> c = findLoadedClass(name);
             if (c == null) {

@@ -28,9 +28,8 @@ public final class CoreLoader {
     }
 
     /**
-     * The one loader of the implementation in this JVM: the nested jar's copy in java.io.tmpdir (as
-     * the other nested jars), held in memory where that cannot be written, or this class's own
-     * loader where there is no nested jar.
+     * The one loader of the implementation in this JVM: the nested jar read where it lies in the
+     * agent jar, or this class's own loader where there is no nested jar.
      *
      * @throws IOException where the nested jar cannot be read at all
      */
@@ -54,14 +53,22 @@ public final class CoreLoader {
     }
 
     /**
-     * The nested jar is read through this class's own jar, found by its code source, not by
-     * ClassLoader.getResource: the system loader looks for a resource in every module of the
-     * runtime image first (about 5 ms at a JVM's start). The JDK shares the jar's open file.
+     * The nested jar is read where it lies in this class's own jar (it is stored: its bytes are
+     * contiguous there), found by its code source, not by ClassLoader.getResource: the system loader
+     * looks for a resource in every module of the runtime image first (about 5 ms at a JVM's start).
+     * Where it cannot be read in place (a repacked jar that compressed it), it is copied to
+     * java.io.tmpdir as the other nested jars are, or held in memory where that cannot be written.
      */
     private static ClassLoader open(ClassLoader own) throws IOException {
         Path outer = ownJar();
         if (outer == null) {
             return own;
+        }
+        try {
+            ClassLoader inPlace = JarRegionLoader.inPlace(NAME, outer, NESTED, own);
+            return inPlace != null ? inPlace : own;
+        } catch (IOException | RuntimeException notInPlace) {
+            // read through the JDK's zip below
         }
         try (JarFile jar = new JarFile(outer.toFile(), false)) {
             JarEntry nested = jar.getJarEntry(NESTED);
@@ -72,7 +79,7 @@ public final class CoreLoader {
                 return NestedJarLoader.open(NAME, in, own);
             } catch (IOException | RuntimeException e) {
                 try (InputStream in = jar.getInputStream(nested)) {
-                    return MemoryJarLoader.read(NAME, in, nested.getSize(), own); // java.io.tmpdir cannot take the copy
+                    return JarRegionLoader.read(NAME, in, nested.getSize(), own); // java.io.tmpdir cannot take the copy
                 }
             }
         }
