@@ -104,6 +104,8 @@ public final class SafeExtractor {
         private final AtomicReference<Throwable> writeFailure = new AtomicReference<>();
         private final AtomicBoolean aborted = new AtomicBoolean();
         private final byte[] chunk = new byte[1 << 20];
+        /** The small files' contents, handed back by the writers: bounded like the bytes in flight. */
+        private final BufferPool contents = new BufferPool(IN_FLIGHT_BYTES);
         private Map<String, String> header;
         private Map<String, String> manifest;
         private Map<String, String> signature;
@@ -230,9 +232,10 @@ public final class SafeExtractor {
             // the guard refused empty, "." and ".." segments: the normalized name is the path under staging
             String listed = listedSizes == null ? null : name;
             if (size <= SMALL_FILE) {
-                byte[] content = readFully(tar, (int) size, rawName);
-                crc.update(content);
-                writeInBackground(target, content, executable, listed);
+                byte[] content = contents.take((int) size);
+                readFully(tar, content, (int) size, rawName);
+                crc.update(content, 0, (int) size);
+                writeInBackground(target, content, (int) size, executable, listed);
             } else {
                 streamLarge(tar, target, size, crc, chunk, control, rawName);
                 if (executable) {
@@ -250,18 +253,20 @@ public final class SafeExtractor {
         }
 
         /** Hands a small file to a writer thread, waiting while too many bytes are in flight. */
-        private void writeInBackground(Path target, byte[] content, boolean executable, String listed) throws IOException {
-            int permits = content.length + 1; // at least one permit per task, so that draining waits for empty files too
+        private void writeInBackground(Path target, byte[] content, int length, boolean executable, String listed)
+                throws IOException {
+            int permits = length + 1; // at least one permit per task, so that draining waits for empty files too
             acquire(inFlight, permits);
             writers.execute(() -> {
                 try {
                     if (writeFailure.get() == null && !aborted.get()) {
-                        writeSmall(target, content, executable);
-                        list(listed, target, content.length);
+                        writeSmall(target, content, length, executable);
+                        list(listed, target, length);
                     }
                 } catch (Throwable t) {
                     writeFailure.compareAndSet(null, t);
                 } finally {
+                    contents.give(content);
                     inFlight.release(permits);
                 }
             });
@@ -454,12 +459,13 @@ public final class SafeExtractor {
         if (e.getSize() < 0 || e.getSize() > 65536) {
             throw EntryGuard.reject(e.getName(), "is metadata of an implausible size");
         }
-        return readFully(tar, (int) e.getSize(), e.getName());
+        byte[] b = new byte[(int) e.getSize()];
+        readFully(tar, b, b.length, e.getName());
+        return b;
     }
 
-    /** Reads an entry into one array of its size (readNBytes would read 8 KiB pieces and copy them together). */
-    private static byte[] readFully(TarArchiveInputStream tar, int size, String name) {
-        byte[] b = new byte[size];
+    /** Reads an entry's {@code size} bytes into {@code b} (readNBytes would read 8 KiB pieces and copy them together). */
+    private static void readFully(TarArchiveInputStream tar, byte[] b, int size, String name) {
         int off = 0;
         try {
             while (off < size) {
@@ -475,7 +481,6 @@ public final class SafeExtractor {
         if (off != size) {
             throw new CacheValidationError("archive rejected: truncated inside entry '" + EntryGuard.printable(name) + "'");
         }
-        return b;
     }
 
     private void streamLarge(TarArchiveInputStream tar, Path target, long size, CRC32C crc, byte[] chunk,
@@ -508,11 +513,11 @@ public final class SafeExtractor {
         }
     }
 
-    static void writeSmall(Path target, byte[] content, boolean executable) {
+    static void writeSmall(Path target, byte[] content, int length, boolean executable) {
         try {
             // one write call per file: Files.write would cut it into 8 KiB system calls
             try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(content);
+                ByteBuffer b = ByteBuffer.wrap(content, 0, length);
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }

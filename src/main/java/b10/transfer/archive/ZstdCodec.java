@@ -22,6 +22,9 @@ public interface ZstdCodec {
     /** One whole frame of {@code src[0..len)} that records its content size and a checksum. */
     byte[] compressFrame(byte[] src, int len, int level) throws IOException;
 
-    /** Decompresses one whole frame into exactly {@code out.length} bytes (its recorded content size), checking its checksum. */
-    void decompressFrame(byte[] frame, byte[] out) throws IOException;
+    /**
+     * Decompresses one whole frame, {@code frame[0..frameLength)}, into exactly {@code out.length}
+     * bytes (its recorded content size), checking its checksum.
+     */
+    void decompressFrame(byte[] frame, int frameLength, byte[] out) throws IOException;
 }

@@ -98,7 +98,7 @@ public final class ZstdCodecs {
         }
 
         @Override
-        public void decompressFrame(byte[] frame, byte[] out) throws IOException {
+        public void decompressFrame(byte[] frame, int frameLength, byte[] out) throws IOException {
             throw new ZstdUnavailable(reason);
         }
     }
@@ -129,9 +129,9 @@ public final class ZstdCodecs {
         }
 
         @Override
-        public void decompressFrame(byte[] frame, byte[] out) throws IOException {
+        public void decompressFrame(byte[] frame, int frameLength, byte[] out) throws IOException {
             try {
-                int n = new io.airlift.compress.zstd.ZstdDecompressor().decompress(frame, 0, frame.length, out, 0, out.length);
+                int n = new io.airlift.compress.zstd.ZstdDecompressor().decompress(frame, 0, frameLength, out, 0, out.length);
                 if (n != out.length) {
                     throw new IOException("zstd frame decompresses to " + n + " bytes, not its recorded " + out.length);
                 }

@@ -195,6 +195,13 @@ public final class ZstdFrames {
         private final ExecutorService frames;
         private final int window;
         private final ArrayDeque<CompletableFuture<byte[]>> pending = new ArrayDeque<>();
+        /** The compressed frames' arrays, handed back once decompressed: a few frames' worth. */
+        private final BufferPool compressed;
+        /**
+         * Frames read to their end, kept for the next frames of the same size (all but an archive's
+         * last): a fresh 4 MiB array per frame cost its zeroing, its pages and the collections.
+         */
+        private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
         private byte[] current = new byte[0];
         /** The last frame's compressed size, kept by the frames' thread: the next frame's buffer starts a little larger. */
         private int lastFrameBytes = 60 << 10;
@@ -209,6 +216,7 @@ public final class ZstdFrames {
             this.pool = pool("unzstd", threads);
             this.frames = pool("unzstd-read", 1);
             this.window = threads + 1; // at most (threads + 1) x 8 MiB held at once
+            this.compressed = new BufferPool((window + 2L) * (MAX_FRAME_BYTES / 4));
         }
 
         @Override
@@ -235,6 +243,7 @@ public final class ZstdFrames {
                     frames.shutdown();
                     return -1;
                 }
+                recycle(current);
                 current = next;
                 pos = 0;
             }
@@ -253,7 +262,7 @@ public final class ZstdFrames {
             while (pending.size() < window) {
                 CompletableFuture<byte[]> result = new CompletableFuture<>();
                 frames.execute(() -> {
-                    byte[] frame;
+                    Growable frame;
                     try {
                         frame = readNext();
                     } catch (Throwable t) {
@@ -267,11 +276,13 @@ public final class ZstdFrames {
                     try {
                         pool.execute(() -> {
                             try {
-                                byte[] out = new byte[(int) contentSize(frame, frame.length)];
-                                codec.decompressFrame(frame, out);
+                                byte[] out = spareOf((int) contentSize(frame.bytes, frame.length));
+                                codec.decompressFrame(frame.bytes, frame.length, out);
                                 result.complete(out);
                             } catch (Throwable t) {
                                 result.completeExceptionally(t);
+                            } finally {
+                                compressed.give(frame.bytes);
                             }
                         });
                     } catch (RuntimeException closed) {
@@ -282,8 +293,30 @@ public final class ZstdFrames {
             }
         }
 
+        /** A frame read to its end: no reference to it is left outside this stream. */
+        private void recycle(byte[] done) {
+            if (done.length > 0) {
+                synchronized (spare) {
+                    if (spare.size() <= window) {
+                        spare.push(done);
+                    }
+                }
+            }
+        }
+
+        /** An array of exactly {@code size} bytes for a frame's content: a spare one, or a new one. */
+        private byte[] spareOf(int size) {
+            synchronized (spare) {
+                byte[] b = spare.peek();
+                if (b != null && b.length == size) {
+                    return spare.pop();
+                }
+            }
+            return new byte[size];
+        }
+
         /** The next frame, or null at the end (or after a frame that could not be read: its failure comes first). */
-        private byte[] readNext() throws IOException {
+        private Growable readNext() throws IOException {
             if (broken) {
                 return null;
             }
@@ -296,7 +329,7 @@ public final class ZstdFrames {
         }
 
         /** The next whole frame's bytes, or null at the end; skippable frames are passed over. */
-        private byte[] nextFrame() throws IOException {
+        private Growable nextFrame() throws IOException {
             while (true) {
                 byte[] magic = in.readNBytes(4);
                 if (magic.length == 0) {
@@ -322,8 +355,8 @@ public final class ZstdFrames {
             }
         }
 
-        private byte[] frame(byte[] magic) throws IOException {
-            Growable f = new Growable(lastFrameBytes + (4 << 10)); // frames of one archive are alike: rarely grown
+        private Growable frame(byte[] magic) throws IOException {
+            Growable f = new Growable(compressed, lastFrameBytes + (4 << 10)); // frames of one archive are alike: rarely grown
             f.add(magic, 4);
             byte[] fhd = exactly(1);
             f.add(fhd, 1);
@@ -360,7 +393,7 @@ public final class ZstdFrames {
                 f.read(in, 4);
             }
             lastFrameBytes = f.length;
-            return f.length == f.bytes.length ? f.bytes : java.util.Arrays.copyOf(f.bytes, f.length);
+            return f;
         }
 
         private byte[] exactly(int n) throws IOException {
@@ -384,13 +417,15 @@ public final class ZstdFrames {
         return new CacheValidationError("archive rejected: corrupt zstd stream (" + what + ")");
     }
 
-    /** A byte array that grows as a frame is read. */
+    /** A byte array from a pool that grows as a frame is read: the frame is {@code bytes[0..length)}. */
     private static final class Growable {
+        private final BufferPool pool;
         byte[] bytes;
         int length;
 
-        Growable(int capacity) {
-            bytes = new byte[Math.max(capacity, 1 << 12)];
+        Growable(BufferPool pool, int capacity) {
+            this.pool = pool;
+            bytes = pool.take(Math.max(capacity, 1 << 12));
         }
 
         void add(byte[] b, int n) {
@@ -410,7 +445,10 @@ public final class ZstdFrames {
 
         private void ensure(int n) {
             if (length + n > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+                byte[] larger = pool.take(Math.max(bytes.length * 2, length + n));
+                System.arraycopy(bytes, 0, larger, 0, length);
+                pool.give(bytes);
+                bytes = larger;
             }
         }
     }

@@ -51,10 +51,10 @@ public final class NativeZstd implements ZstdCodec {
     }
 
     @Override
-    public void decompressFrame(byte[] frame, byte[] out) throws IOException {
+    public void decompressFrame(byte[] frame, int frameLength, byte[] out) throws IOException {
         long n;
         try {
-            n = Zstd.decompressByteArray(out, 0, out.length, frame, 0, frame.length);
+            n = Zstd.decompressByteArray(out, 0, out.length, frame, 0, frameLength);
         } catch (RuntimeException e) { // ZstdException: a checksum or a block that does not hold
             throw new IOException("zstd frame does not decompress: " + e.getMessage(), e);
         }
