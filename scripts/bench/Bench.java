@@ -219,6 +219,11 @@ public final class Bench {
         cs.add(new Contender("agent restore in a JVM (whole process)", Map.of("B10FS_CACHE_DIR", store.toString(),
                 "TORCH_CACHE_DIR", out.resolve("tree").toString(), "B10_TRANSFER_SAVE_ON_EXIT", "false", "B10_TRANSFER_JMX", "false"),
                 List.of(java, "-Xmx256m", "-javaagent:" + jar, "-cp", classes.toString(), "Hello")));
+        // the CLI as a one-shot restore with the flags the README recommends for it (C1 only, the serial
+        // collector, the heap on transparent huge pages): a short process's JIT and page faults
+        cs.add(new Contender("b10-transfer load (CLI, -Xmx256m, one-shot flags)", Map.of("B10FS_CACHE_DIR", store.toString(),
+                "TORCH_CACHE_DIR", out.resolve("tree").toString()), List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-XX:+UseTransparentHugePages", "-jar", jar.toString(), "load")));
         Path copySource = dir.resolve("copy-source");
         check(sh("cp -r " + q(tree) + " " + q(copySource))); // on the same filesystem as the restores
         cs.add(new Contender("cp -r of the tree (the floor)", Map.of(), List.of("sh", "-c", "mkdir -p " + q(out)

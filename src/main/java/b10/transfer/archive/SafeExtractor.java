@@ -24,8 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Extracts an archive into an empty staging directory, refusing the whole archive at the first
@@ -124,10 +122,10 @@ public final class SafeExtractor {
 
         /** Every entry, then the stream to its end; no write of ours lands after this returns or throws. */
         void readAll(InputStream body) throws IOException {
-            TarArchiveInputStream tar = new TarArchiveInputStream(body, 1 << 16);
+            TarReader tar = new TarReader(body);
             boolean completed = false;
             try {
-                TarArchiveEntry e;
+                TarReader.Entry e;
                 while ((e = nextEntry(tar)) != null) {
                     control.checkpoint();
                     rethrow(writeFailure);
@@ -144,10 +142,10 @@ public final class SafeExtractor {
             }
         }
 
-        private void entry(TarArchiveInputStream tar, TarArchiveEntry e) throws IOException {
+        private void entry(TarReader tar, TarReader.Entry e) throws IOException {
             String rawName = e.getName();
             if (!e.isCheckSumOK()) {
-                // commons-compress reads on: bytes that are not a header would otherwise become an entry
+                // the reader hands it over unread: bytes that are not a header would otherwise become an entry
                 throw EntryGuard.reject(rawName, "has a header whose checksum does not match (a corrupt or altered archive)");
             }
             String name = EntryGuard.normalizeName(rawName);
@@ -182,7 +180,7 @@ public final class SafeExtractor {
         }
 
         /** After the manifest only the signature may come; true where this entry was it. */
-        private boolean afterManifest(TarArchiveInputStream tar, TarArchiveEntry e, String rawName, String name)
+        private boolean afterManifest(TarReader tar, TarReader.Entry e, String rawName, String name)
                 throws IOException {
             if (manifest == null) {
                 return false;
@@ -195,7 +193,7 @@ public final class SafeExtractor {
         }
 
         /** The header (first entry only) or the manifest; any other metadata entry is refused. */
-        private void metadata(TarArchiveInputStream tar, TarArchiveEntry e, String rawName, String name) throws IOException {
+        private void metadata(TarReader tar, TarReader.Entry e, String rawName, String name) throws IOException {
             byte[] meta = readMeta(tar, e);
             if (name.equals(ArchiveMetadata.HEADER) && entries == 1) {
                 header = ArchiveMetadata.decode(meta);
@@ -215,7 +213,7 @@ public final class SafeExtractor {
             }
         }
 
-        private void file(TarArchiveInputStream tar, TarArchiveEntry e, String rawName, String name, Path target)
+        private void file(TarReader tar, TarReader.Entry e, String rawName, String name, Path target)
                 throws IOException {
             long size = e.getSize();
             if (size < 0) {
@@ -384,7 +382,7 @@ public final class SafeExtractor {
         }
     }
 
-    private static void checkType(TarArchiveEntry e, String rawName) {
+    private static void checkType(TarReader.Entry e, String rawName) {
         String why = null;
         if (e.isSymbolicLink()) {
             why = "is a symbolic link (to '" + EntryGuard.printable(e.getLinkName()) + "')";
@@ -437,9 +435,9 @@ public final class SafeExtractor {
         }
     }
 
-    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) {
+    private static TarReader.Entry nextEntry(TarReader tar) {
         try {
-            return tar.getNextEntry();
+            return tar.next();
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
         }
@@ -455,7 +453,7 @@ public final class SafeExtractor {
         return new CacheValidationError("archive rejected: corrupt or truncated (" + e.getMessage() + ")", e);
     }
 
-    private static byte[] readMeta(TarArchiveInputStream tar, TarArchiveEntry e) {
+    private static byte[] readMeta(TarReader tar, TarReader.Entry e) {
         if (e.getSize() < 0 || e.getSize() > 65536) {
             throw EntryGuard.reject(e.getName(), "is metadata of an implausible size");
         }
@@ -465,7 +463,7 @@ public final class SafeExtractor {
     }
 
     /** Reads an entry's {@code size} bytes into {@code b} (readNBytes would read 8 KiB pieces and copy them together). */
-    private static void readFully(TarArchiveInputStream tar, byte[] b, int size, String name) {
+    private static void readFully(TarReader tar, byte[] b, int size, String name) {
         int off = 0;
         try {
             while (off < size) {
@@ -483,7 +481,7 @@ public final class SafeExtractor {
         }
     }
 
-    private void streamLarge(TarArchiveInputStream tar, Path target, long size, CRC32C crc, byte[] chunk,
+    private void streamLarge(TarReader tar, Path target, long size, CRC32C crc, byte[] chunk,
                              TransferControl control, String name) throws IOException {
         try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             long left = size;
