@@ -123,7 +123,8 @@ final class TarReader {
      * @throws IOException where the stream ends inside a header or a header's fields are not tar's
      */
     Entry next() throws IOException {
-        skip(remaining + padding);
+        skip(remaining);
+        skip(padding);
         remaining = 0;
         padding = 0;
         String longName = null;

@@ -210,6 +210,43 @@ class TarReaderTest {
         assertEquals(TarConstants.LF_NORMAL, plain.getLinkFlag());
     }
 
+    @Test
+    void mutatedArchives_areReadOrRefusedWithAnIOException_neverAnythingElse() throws Exception {
+        Random random = new Random(11);
+        byte[][] contents = new byte[8][];
+        for (int i = 0; i < contents.length; i++) {
+            contents[i] = new byte[random.nextInt(3000)];
+            random.nextBytes(contents[i]);
+        }
+        byte[] good = commonsTar(TarArchiveOutputStream.LONGFILE_POSIX, random, contents);
+        byte[] gnu = commonsTar(TarArchiveOutputStream.LONGFILE_GNU, random, contents);
+        int refused = 0;
+        for (int round = 0; round < 600; round++) {
+            byte[] b = (round % 2 == 0 ? good : gnu).clone();
+            for (int k = 1 + random.nextInt(8); k > 0; k--) {
+                int at = random.nextInt(Math.min(b.length, 4096));
+                b[at] = (byte) (round % 3 == 0 ? random.nextInt(256) : "0123456789 \0x-L/".charAt(random.nextInt(16)));
+            }
+            TarReader r = new TarReader(new ByteArrayInputStream(b));
+            byte[] sink = new byte[4096];
+            try {
+                for (int entries = 0; entries < 100; entries++) {
+                    TarReader.Entry e = r.next();
+                    if (e == null || !e.isCheckSumOK()) {
+                        break;
+                    }
+                    assertTrue(e.getSize() >= 0);
+                    while (r.read(sink, 0, sink.length) > 0) {
+                        // drained
+                    }
+                }
+            } catch (IOException expected) {
+                refused++;
+            }
+        }
+        assertTrue(refused > 0, "some of the mutations are refused as not tar");
+    }
+
     /** A PAX record: its length counts itself. */
     private static String rec(String kv) {
         int body = kv.getBytes(StandardCharsets.UTF_8).length + 2;
