@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The files an archive holds (relative path to size), read from its entry headers without writing
@@ -19,11 +17,14 @@ public final class ArchiveListing {
 
     public static Map<String, Long> read(InputStream raw, long maxEntries, TransferControl control) throws IOException {
         Map<String, Long> files = new HashMap<>();
-        TarArchiveInputStream tar = new TarArchiveInputStream(ArchiveStreams.open(raw).body(), 1 << 16);
-        TarArchiveEntry e;
+        TarReader tar = new TarReader(ArchiveStreams.open(raw).body());
+        TarReader.Entry e;
         long entries = 0;
-        while ((e = tar.getNextEntry()) != null) {
+        while ((e = tar.next()) != null) {
             control.checkpoint();
+            if (!e.isCheckSumOK()) {
+                throw new IOException("entry '" + EntryGuard.printable(e.getName()) + "' has a header whose checksum does not match");
+            }
             if (++entries > maxEntries) {
                 throw new CacheValidationError("archive has more than " + maxEntries + " entries (B10_TRANSFER_MAX_ENTRIES)");
             }
@@ -38,10 +39,20 @@ public final class ArchiveListing {
     /** The archive's header (its first entry), or an empty map for an archive without one: read without the rest. */
     public static Map<String, String> header(InputStream raw) throws IOException {
         // closed here: a framed archive's decompression threads stop at once (the caller's close of raw is then a no-op)
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(ArchiveStreams.open(raw).body(), 1 << 16)) {
-            TarArchiveEntry e = tar.getNextEntry();
-            if (e != null && EntryGuard.normalizeName(e.getName()).equals(ArchiveMetadata.HEADER) && e.getSize() <= 1 << 16) {
-                return ArchiveMetadata.decode(tar.readAllBytes());
+        try (InputStream body = ArchiveStreams.open(raw).body()) {
+            TarReader tar = new TarReader(body);
+            TarReader.Entry e = tar.next();
+            if (e != null && e.isCheckSumOK() && EntryGuard.normalizeName(e.getName()).equals(ArchiveMetadata.HEADER)
+                    && e.getSize() <= 1 << 16) {
+                byte[] b = new byte[(int) e.getSize()];
+                int n = 0;
+                for (int r; n < b.length && (r = tar.read(b, n, b.length - n)) > 0; ) {
+                    n += r;
+                }
+                if (n != b.length) {
+                    throw new IOException("the archive ends inside its header entry");
+                }
+                return ArchiveMetadata.decode(b);
             }
             return Map.of();
         }
