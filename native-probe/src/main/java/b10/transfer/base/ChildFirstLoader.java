@@ -20,8 +20,26 @@ public abstract class ChildFirstLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
+    /**
+     * Reads our resource URLs: made at the first resource asked for, not with the loader, since
+     * linking it loads URLConnection and its connection class (about 1 ms of a JVM's start, on the
+     * agent's path before main, where no resource is asked for).
+     */
+    private volatile URLStreamHandler handler;
+
     /** Reads our resource URLs: their protocol is the loader's name, their path an entry's. */
-    private final URLStreamHandler handler = new URLStreamHandler() {
+    private static final class EntryHandler extends URLStreamHandler {
+        private final ChildFirstLoader loader;
+
+        private EntryHandler(ChildFirstLoader loader) {
+            this.loader = loader;
+        }
+
+        /** Typed as the JDK's class, so that verifying the caller does not load this one. */
+        static URLStreamHandler of(ChildFirstLoader loader) {
+            return new EntryHandler(loader);
+        }
+
         @Override
         protected URLConnection openConnection(URL u) {
             String path = u.getPath().substring(1);
@@ -32,20 +50,20 @@ public abstract class ChildFirstLoader extends ClassLoader {
 
                 @Override
                 public InputStream getInputStream() throws IOException {
-                    InputStream in = entryStream(path);
+                    InputStream in = loader.entryStream(path);
                     if (in == null) {
-                        throw new IOException("no " + path + " in " + ChildFirstLoader.this.getName());
+                        throw new IOException("no " + path + " in " + loader.getName());
                     }
                     return in;
                 }
 
                 @Override
                 public long getContentLengthLong() {
-                    return entrySize(path);
+                    return loader.entrySize(path);
                 }
             };
         }
-    };
+    }
 
     protected ChildFirstLoader(String name, ClassLoader parent) {
         super(name, parent);
@@ -73,8 +91,13 @@ public abstract class ChildFirstLoader extends ClassLoader {
         if (!holds(path)) {
             return null;
         }
+        URLStreamHandler h = handler;
+        if (h == null) {
+            h = EntryHandler.of(this); // two made at once are alike: the URL keeps its own
+            handler = h;
+        }
         try {
-            return new URL(getName(), null, -1, "/" + path, handler);
+            return new URL(getName(), null, -1, "/" + path, h);
         } catch (MalformedURLException | RuntimeException e) {
             return null; // a security manager may refuse a handler of ours
         }
