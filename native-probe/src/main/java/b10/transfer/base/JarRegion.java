@@ -168,7 +168,20 @@ final class JarRegion {
     /** The entry's size, or -1 where there is none of that name. */
     long size(String path) {
         int at = find(path);
-        return at < 0 ? -1 : i32(cen, at + 24) & 0xffffffffL;
+        return at < 0 ? -1 : size(at);
+    }
+
+    /** The compression method of the entry whose central record is at {@code at}. */
+    private int method(int at) {
+        return u16(cen, at + 10);
+    }
+
+    private long compressedSize(int at) {
+        return i32(cen, at + 20) & 0xffffffffL;
+    }
+
+    private long size(int at) {
+        return i32(cen, at + 24) & 0xffffffffL;
     }
 
     /**
@@ -182,11 +195,9 @@ final class JarRegion {
         if (at < 0) {
             return null;
         }
-        int method = u16(cen, at + 10);
-        long compressed = i32(cen, at + 20) & 0xffffffffL;
-        long size = i32(cen, at + 24) & 0xffffffffL;
-        if (method != 0 || compressed != size) {
-            throw new IOException(name + ": " + path + " is compressed (method " + method + "), not stored");
+        long size = size(at);
+        if (method(at) != 0 || compressedSize(at) != size) {
+            throw new IOException(name + ": " + path + " is compressed (method " + method(at) + "), not stored");
         }
         long data = dataOffset(path, at, size);
         return zip != null ? inMemory(nestedName, read(data, (int) size)) : inFile(nestedName, file, base + data, size);
@@ -198,9 +209,9 @@ final class JarRegion {
         if (at < 0) {
             return null;
         }
-        int method = u16(cen, at + 10);
-        long compressed = i32(cen, at + 20) & 0xffffffffL;
-        long size = i32(cen, at + 24) & 0xffffffffL;
+        int method = method(at);
+        long compressed = compressedSize(at);
+        long size = size(at);
         if (size > Integer.MAX_VALUE - 8) {
             throw new IOException(name + ": " + path + " is " + size + " bytes");
         }
