@@ -168,7 +168,7 @@ public final class ZstdFrames {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while compressing");
+            throw new java.io.InterruptedIOException("interrupted while waiting for a zstd frame");
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof IOException io) {

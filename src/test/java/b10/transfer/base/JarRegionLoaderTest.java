@@ -41,18 +41,23 @@ class JarRegionLoaderTest {
         }
     }
 
+    /** An entry written as is, not deflated: a zip must know its size and CRC before its bytes. */
+    private static JarEntry stored(String name, byte[] bytes) {
+        JarEntry e = new JarEntry(name);
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(bytes.length);
+        e.setCrc(crc.getValue());
+        return e;
+    }
+
     private static byte[] jar(byte[] text, byte[] stored, byte[] probe) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JarOutputStream jar = new JarOutputStream(out)) {
             jar.putNextEntry(new JarEntry("a/text.txt"));
             jar.write(text);
-            JarEntry s = new JarEntry("b/stored.bin");
-            CRC32 crc = new CRC32();
-            crc.update(stored);
-            s.setMethod(ZipEntry.STORED);
-            s.setSize(stored.length);
-            s.setCrc(crc.getValue());
-            jar.putNextEntry(s);
+            jar.putNextEntry(stored("b/stored.bin", stored));
             jar.write(stored);
             jar.putNextEntry(new JarEntry(Probe.class.getName().replace('.', '/') + ".class"));
             jar.write(probe);
@@ -98,15 +103,7 @@ class JarRegionLoaderTest {
         try (JarOutputStream jar = new JarOutputStream(out)) {
             jar.putNextEntry(new JarEntry("b10/transfer/agent/AgentMain.class"));
             jar.write("not a class".repeat(100).getBytes());
-            JarEntry e = new JarEntry(name);
-            if (stored) {
-                CRC32 crc = new CRC32();
-                crc.update(nested);
-                e.setMethod(ZipEntry.STORED);
-                e.setSize(nested.length);
-                e.setCrc(crc.getValue());
-            }
-            jar.putNextEntry(e);
+            jar.putNextEntry(stored ? stored(name, nested) : new JarEntry(name));
             jar.write(nested);
             jar.putNextEntry(new JarEntry("z/after.txt"));
             jar.write(1);
