@@ -24,10 +24,70 @@ public final class ContentDigest {
         }
     }
 
+    /** The line's bytes, reused: a restore adds one line per file on its critical path. */
+    private byte[] line = new byte[256];
+
     public synchronized void add(String path, long size, int crc32c) {
-        sha.update((path + '\0' + size + '\0' + Integer.toHexString(crc32c) + '\n').getBytes(StandardCharsets.UTF_8));
+        int n = path.length();
+        if (line.length < 3 * n + 32) {
+            line = new byte[3 * n + 32];
+        }
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            char c = path.charAt(i);
+            if (c >= 0x80) {
+                at = -1;
+                break;
+            }
+            line[at++] = (byte) c;
+        }
+        if (at < 0) { // not ASCII: the encoder's bytes (a surrogate pair is 4 bytes for 2 chars, so 3n still bounds them)
+            byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+            System.arraycopy(utf8, 0, line, 0, utf8.length);
+            at = utf8.length;
+        }
+        line[at++] = 0;
+        at = decimal(size, line, at);
+        line[at++] = 0;
+        at = hex(crc32c, line, at);
+        line[at++] = '\n';
+        sha.update(line, 0, at);
         files++;
         bytes += size;
+    }
+
+    /** {@code Long.toString(v)}'s ASCII digits written at {@code at}; returns the end. */
+    private static int decimal(long v, byte[] b, int at) {
+        if (v < 0) {
+            b[at++] = '-';
+            v = -v; // sizes are never Long.MIN_VALUE
+        }
+        int start = at;
+        do {
+            b[at++] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        reverse(b, start, at);
+        return at;
+    }
+
+    /** {@code Integer.toHexString(v)}'s digits written at {@code at}; returns the end. */
+    private static int hex(int v, byte[] b, int at) {
+        int start = at;
+        do {
+            b[at++] = (byte) Character.forDigit(v & 0xf, 16);
+            v >>>= 4;
+        } while (v != 0);
+        reverse(b, start, at);
+        return at;
+    }
+
+    private static void reverse(byte[] b, int from, int to) {
+        for (int i = from, j = to - 1; i < j; i++, j--) {
+            byte t = b[i];
+            b[i] = b[j];
+            b[j] = t;
+        }
     }
 
     public synchronized long files() {

@@ -1,12 +1,13 @@
 package b10.transfer.archive;
 
+import b10.transfer.CacheError;
 import b10.transfer.CacheValidationError;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
  * Decides whether an archive entry's name may be extracted, and where. The checks are on the
- * name's segments and then on the normalized Path (a guard that compares strings would let
+ * name's segments (a guard that compared the resolved path's text with the root's would let
  * {@code ../<target>x/a} through).
  */
 public final class EntryGuard {
@@ -35,7 +36,13 @@ public final class EntryGuard {
         return n;
     }
 
-    /** Where the entry goes under the root; throws naming the entry when it may not be extracted. */
+    /**
+     * Where the entry goes under the root; throws naming the entry when it may not be extracted.
+     * One pass over the name's characters checks every segment: a name with no empty, "." or ".."
+     * segment, no NUL and no leading '/' resolves to a normalized path strictly inside the root
+     * (which is absolute and normalized), so no second normalization or prefix test is needed.
+     * This runs once per entry of a restore, on its critical path.
+     */
     public Path resolve(String raw) {
         String name = normalizeName(raw);
         if (name.isEmpty()) {
@@ -44,30 +51,80 @@ public final class EntryGuard {
         if (name.indexOf('\0') >= 0) {
             throw reject(raw, "contains a NUL character");
         }
-        if (name.startsWith("/")) {
+        if (name.charAt(0) == '/') {
             throw reject(raw, "is an absolute path");
         }
-        Limit past = pastLimit(name, maxDepth, maxLength);
-        if (past == Limit.LENGTH) {
+        int length = 0;
+        int segments = 1;
+        int segmentStart = 0;
+        int segmentBytes = 0;
+        String badSegment = null;
+        int n = name.length();
+        for (int i = 0; i <= n; i++) {
+            if (i == n || name.charAt(i) == '/') {
+                if (badSegment == null) {
+                    badSegment = badSegment(name, segmentStart, i, segmentBytes);
+                }
+                if (i < n) {
+                    segments++;
+                    length++;
+                }
+                segmentStart = i + 1;
+                segmentBytes = 0;
+            } else {
+                int b = utf8Bytes(name, i);
+                if (b == 4) {
+                    i++; // the pair's low surrogate
+                }
+                length += b;
+                segmentBytes += b;
+            }
+        }
+        if (length > maxLength) {
             throw reject(raw, "is longer than " + maxLength + " bytes");
         }
-        if (past == Limit.DEPTH) {
+        if (segments > maxDepth) {
             throw reject(raw, "is deeper than " + maxDepth + " directories");
         }
-        for (String s : name.split("/", -1)) {
-            if (s.isEmpty() || s.equals(".") || s.equals("..")) {
-                throw reject(raw, "has a '" + s + "' path segment");
-            }
-            if (s.getBytes(StandardCharsets.UTF_8).length > 255) {
-                throw reject(raw, "has a name segment longer than 255 bytes");
-            }
+        if (badSegment != null) {
+            throw reject(raw, badSegment);
         }
-        Path target = root.resolve(name).normalize();
-        // root is absolute and normalized already: the per-entry check needs no second normalization
-        if (!under(root, target)) {
-            throw reject(raw, "resolves outside the cache directory");
+        try {
+            return root.resolve(name);
+        } catch (InvalidPathException e) {
+            // the name is fine; this JVM cannot spell it as a file name (its locale is not UTF-8)
+            throw new CacheError("cannot write entry '" + printable(raw) + "': this JVM names files in "
+                    + System.getProperty("sun.jnu.encoding") + ", which cannot spell it (run it with LC_ALL or LANG"
+                    + " set to a UTF-8 locale, such as C.UTF-8)", e);
         }
-        return target;
+    }
+
+    /** Why the segment {@code name[from, to)} may not be extracted, or null. */
+    private static String badSegment(String name, int from, int to, int bytes) {
+        int len = to - from;
+        if (len == 0 || (len == 1 && name.charAt(from) == '.')
+                || (len == 2 && name.charAt(from) == '.' && name.charAt(from + 1) == '.')) {
+            return "has a '" + name.substring(from, to) + "' path segment";
+        }
+        return bytes > 255 ? "has a name segment longer than 255 bytes" : null;
+    }
+
+    /**
+     * The UTF-8 bytes of the character at {@code i} as {@code String.getBytes(UTF_8)} writes it:
+     * 4 for a surrogate pair (the low one is the next char), 1 for a lone surrogate (written as '?').
+     */
+    private static int utf8Bytes(String s, int i) {
+        char c = s.charAt(i);
+        if (c < 0x80) {
+            return 1;
+        }
+        if (c < 0x800) {
+            return 2;
+        }
+        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            return 4;
+        }
+        return Character.isSurrogate(c) ? 1 : 3;
     }
 
     /** A limit of the extraction's that a path goes past. */
@@ -79,29 +136,21 @@ public final class EntryGuard {
      * publish what a load would refuse.
      */
     public static Limit pastLimit(String name, int maxDepth, int maxLength) {
-        if (name.getBytes(StandardCharsets.UTF_8).length > maxLength) {
-            return Limit.LENGTH;
-        }
+        int length = 0;
         int segments = 1;
         for (int i = 0; i < name.length(); i++) {
-            if (name.charAt(i) == '/') {
+            int b = utf8Bytes(name, i);
+            if (b == 4) {
+                i++;
+            } else if (name.charAt(i) == '/') {
                 segments++;
             }
+            length += b;
+        }
+        if (length > maxLength) {
+            return Limit.LENGTH;
         }
         return segments > maxDepth ? Limit.DEPTH : null;
-    }
-
-    /**
-     * Whether {@code target} lies under {@code root}, by path segments: {@code /x/cache-evil/a} is
-     * not under {@code /x/cache}, though its text starts with it. The root itself is not under it.
-     */
-    static boolean strictlyInside(Path root, Path target) {
-        return under(root.toAbsolutePath().normalize(), target.toAbsolutePath().normalize());
-    }
-
-    /** {@link #strictlyInside} for paths that are absolute and normalized already. */
-    private static boolean under(Path root, Path target) {
-        return target.startsWith(root) && !target.equals(root);
     }
 
     static CacheValidationError reject(String entry, String why) {

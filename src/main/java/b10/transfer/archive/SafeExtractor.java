@@ -111,6 +111,8 @@ public final class SafeExtractor {
         private long entries;
         private long declared;
         private long sinceSpaceCheck;
+        /** The name of the directory the last file went into, made already. */
+        private String lastParent;
 
         Extraction(Path staging, TransferControl control, Map<String, String> sideManifest) {
             this.staging = staging;
@@ -224,7 +226,7 @@ public final class SafeExtractor {
                 throw new CacheValidationError("archive rejected: entry '" + EntryGuard.printable(rawName)
                         + "' takes the content past MAX_CACHE_SIZE_MB=" + limits.maxBytes() / (1024 * 1024));
             }
-            makeDirs(target.getParent(), dirs);
+            parentMade(name, target);
             boolean executable = (e.getMode() & 0100) != 0;
             CRC32C crc = new CRC32C();
             // the guard refused empty, "." and ".." segments: the normalized name is the path under staging
@@ -248,6 +250,22 @@ public final class SafeExtractor {
                 checkFreeSpace(staging, 0);
             }
             control.progress(digest.bytes(), digest.files());
+        }
+
+        /**
+         * Makes the file's directory unless the entry before it was in the same one (archives list
+         * a directory's files together: most entries then cost no Path and no set lookup).
+         */
+        private void parentMade(String name, Path target) {
+            int slash = name.lastIndexOf('/');
+            if (slash < 0) {
+                return; // the staging directory
+            }
+            if (lastParent != null && lastParent.length() == slash && name.startsWith(lastParent)) {
+                return;
+            }
+            makeDirs(target.getParent(), dirs);
+            lastParent = name.substring(0, slash);
         }
 
         /** Hands a small file to a writer thread, waiting while too many bytes are in flight. */
