@@ -22,6 +22,14 @@ public final class AgentStart {
     private static final long DEFAULT_START_WAIT_MILLIS = 25_000;
     /** Without an exit save, how long the exit waits for the start to say what it has to (its settings are read first). */
     private static final long MESSAGES_WAIT_MILLIS = 1_000;
+    /**
+     * How long a start beside main lets the application go first. Nothing in it is urgent (the store
+     * held nothing, so there is nothing to restore; the exit save waits for it anyway), while the
+     * JVM's first moments are its busiest: main's class loading and the JIT compilers. On 2 cores the
+     * start's own work (its settings, classes, the key) took about a third of what the agent added
+     * before main. An exit during the pause ends it at once.
+     */
+    private static final long HEAD_START_MILLIS = 300;
 
     private AgentStart() {
     }
@@ -80,7 +88,7 @@ public final class AgentStart {
     /**
      * The agent's start on a thread of its own, beside the application's main, where the store held
      * nothing to restore at the JVM's start: main does not wait for the settings, the logger, the
-     * load's checks or the watcher. The exit hook is registered at once: it waits (bounded) for that
+     * load's checks or the watcher, and they begin after the application's head start. The exit hook is registered at once: it waits (bounded) for that
      * start, so that what the start has to say (a configuration error above all) is said even by a
      * JVM that exits at once, and then saves where exit saves are on.
      */
@@ -92,6 +100,8 @@ public final class AgentStart {
         private final boolean saveOnExit;
         private volatile Settings settings;
         private volatile AgentRuntime runtime;
+        /** Set at exit: the head start ends there. Guarded by this. */
+        private boolean exiting;
 
         private Deferred(boolean saveOnExit, Map<String, String> options, Instrumentation inst, List<String> problems) {
             this.saveOnExit = saveOnExit;
@@ -111,6 +121,7 @@ public final class AgentStart {
         @Override
         public void run() {
             try {
+                headStart();
                 Settings s = settings(options);
                 if (s == null || !s.enabled) {
                     return;
@@ -125,8 +136,22 @@ public final class AgentStart {
             }
         }
 
+        /** Waits out the application's head start, or until the JVM exits. */
+        private synchronized void headStart() throws InterruptedException {
+            long end = System.nanoTime() + HEAD_START_MILLIS * 1_000_000;
+            for (long left = HEAD_START_MILLIS; !exiting && left > 0; left = (end - System.nanoTime()) / 1_000_000) {
+                wait(left);
+            }
+        }
+
+        private synchronized void exiting() {
+            exiting = true;
+            notifyAll();
+        }
+
         /** At exit: the start (its load's checks included) finished, within the save's bound; then the usual exit save, if on. */
         void atExit() {
+            exiting();
             try {
                 Settings s = settings;
                 long bound = s == null ? DEFAULT_START_WAIT_MILLIS
