@@ -33,9 +33,13 @@ import java.util.zip.CRC32C;
  * The staging directory is the caller's to swap in or delete.
  */
 public final class SafeExtractor {
-    static final int SMALL_FILE = 4 << 20;
+    /** The largest file handed to a writer: one slab's bytes, 4 MiB with the array's header. */
+    static final int SMALL_FILE = (4 << 20) - 64;
     static final int IN_FLIGHT_BYTES = 64 << 20;
+    private static final byte[] EMPTY = new byte[0];
     static final long FREE_SPACE_CHECK_EVERY = 64L << 20;
+    /** How long the end of an extraction waits for its writes in flight. */
+    static final int DRAIN_SECONDS = 60;
 
     /** What was extracted; {@code verified} is true when a manifest was present and matched. */
     public record Result(long files, long bytes, Map<String, String> header, boolean verified, String digest, String signer) {
@@ -60,7 +64,7 @@ public final class SafeExtractor {
      * Records every file written: its path relative to the staging directory, its size, and its
      * modification time as one stat after its close reads it. That is the tree's listing, which
      * the caller then has without walking the tree again (about 10,000 files: a fifth of a second
-     * on 2 cores). The maps must take puts from several threads.
+     * on 2 cores). The maps are filled on the extracting thread, once every write has ended.
      */
     public SafeExtractor listingInto(Map<String, Long> sizes, Map<String, Long> mtimes) {
         this.listedSizes = sizes;
@@ -102,8 +106,10 @@ public final class SafeExtractor {
         private final AtomicReference<Throwable> writeFailure = new AtomicReference<>();
         private final AtomicBoolean aborted = new AtomicBoolean();
         private final byte[] chunk = new byte[1 << 20];
-        /** The small files' contents, handed back by the writers: bounded like the bytes in flight. */
-        private final BufferPool contents = new BufferPool(IN_FLIGHT_BYTES);
+        /** The small files' contents, released by the writers: bounded like the bytes in flight. */
+        private final ContentSlabs contents = new ContentSlabs(SMALL_FILE, IN_FLIGHT_BYTES / SMALL_FILE + 1);
+        /** The small files written, with what their writers read of them, where a listing is recorded. */
+        private final java.util.List<SmallWrite> listedWrites = new java.util.ArrayList<>();
         private Map<String, String> header;
         private Map<String, String> manifest;
         private Map<String, String> signature;
@@ -134,8 +140,18 @@ public final class SafeExtractor {
                     entry(tar, e);
                 }
                 readToEnd(body);
-                drain(inFlight);
+                if (!drain(inFlight)) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new java.io.InterruptedIOException("interrupted while waiting for the file writes");
+                    }
+                    throw new CacheError("the restore's file writes did not end within " + DRAIN_SECONDS
+                            + " s (a stuck or very slow local disk under " + staging + ")");
+                }
                 rethrow(writeFailure);
+                for (SmallWrite w : listedWrites) { // every write has ended: the drain saw their releases
+                    listedMtimes.put(w.listed, w.mtime);
+                    listedSizes.put(w.listed, (long) w.length);
+                }
                 completed = true;
             } finally {
                 aborted.set(!completed); // queued writes of a refused archive are skipped
@@ -232,10 +248,21 @@ public final class SafeExtractor {
             // the guard refused empty, "." and ".." segments: the normalized name is the path under staging
             String listed = listedSizes == null ? null : name;
             if (size <= SMALL_FILE) {
-                byte[] content = contents.take((int) size);
-                readFully(tar, content, (int) size, rawName);
-                crc.update(content, 0, (int) size);
-                writeInBackground(target, content, (int) size, executable, listed);
+                int length = (int) size;
+                ContentSlabs.Slab slab = length == 0 ? null : contents.reserve(length);
+                byte[] content = slab == null ? EMPTY : slab.bytes;
+                int at = slab == null ? 0 : slab.at();
+                boolean handed = false;
+                try {
+                    readFully(tar, content, at, length, rawName);
+                    crc.update(content, at, length);
+                    writeInBackground(new SmallWrite(target, slab, at, length, executable, listed));
+                    handed = true;
+                } finally {
+                    if (!handed && slab != null) {
+                        contents.release(slab);
+                    }
+                }
             } else {
                 streamLarge(tar, target, size, crc, chunk, control, rawName);
                 if (executable) {
@@ -269,35 +296,72 @@ public final class SafeExtractor {
         }
 
         /** Hands a small file to a writer thread, waiting while too many bytes are in flight. */
-        private void writeInBackground(Path target, byte[] content, int length, boolean executable, String listed)
-                throws IOException {
-            int permits = length + 1; // at least one permit per task, so that draining waits for empty files too
-            acquire(inFlight, permits);
-            writers.execute(() -> {
+        private void writeInBackground(SmallWrite w) throws IOException {
+            acquire(inFlight, w.permits());
+            try {
+                writers.execute(w);
+            } catch (RuntimeException e) {
+                inFlight.release(w.permits()); // not queued: the drain must not wait for it
+                throw e;
+            }
+            if (w.listed != null) {
+                listedWrites.add(w);
+            }
+        }
+
+        /**
+         * One small file's write, on a writer thread: a named task rather than a lambda, since it
+         * carries back the modification time its writer read for the listing.
+         */
+        private final class SmallWrite implements Runnable {
+            final Path target;
+            final ContentSlabs.Slab slab;
+            final int at;
+            final int length;
+            final boolean executable;
+            final String listed;
+            /** Written by the writer, read after the drain. */
+            long mtime;
+
+            SmallWrite(Path target, ContentSlabs.Slab slab, int at, int length, boolean executable, String listed) {
+                this.target = target;
+                this.slab = slab;
+                this.at = at;
+                this.length = length;
+                this.executable = executable;
+                this.listed = listed;
+            }
+
+            /** At least one permit per task, so that draining waits for empty files too. */
+            int permits() {
+                return length + 1;
+            }
+
+            @Override
+            public void run() {
                 try {
                     if (writeFailure.get() == null && !aborted.get()) {
-                        writeSmall(target, content, length, executable);
-                        list(listed, target, length);
+                        writeSmall(target, slab == null ? EMPTY : slab.bytes, at, length, executable);
+                        if (listed != null) {
+                            mtime = modified(target);
+                        }
                     }
                 } catch (Throwable t) {
                     writeFailure.compareAndSet(null, t);
                 } finally {
-                    contents.give(content);
-                    inFlight.release(permits);
+                    if (slab != null) {
+                        contents.release(slab);
+                    }
+                    inFlight.release(permits());
                 }
-            });
+            }
         }
 
-        /** Adds a written file to the listing, where one is recorded (a closed file's modification time is final). */
+        /** Adds a file written on this thread to the listing, where one is recorded. */
         private void list(String listed, Path target, long size) {
-            if (listed == null) {
-                return;
-            }
-            try {
-                listedMtimes.put(listed, Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toMillis());
+            if (listed != null) {
+                listedMtimes.put(listed, modified(target));
                 listedSizes.put(listed, size);
-            } catch (IOException e) {
-                throw localWriteError(target, e);
             }
         }
 
@@ -476,16 +540,16 @@ public final class SafeExtractor {
             throw EntryGuard.reject(e.getName(), "is metadata of an implausible size");
         }
         byte[] b = new byte[(int) e.getSize()];
-        readFully(tar, b, b.length, e.getName());
+        readFully(tar, b, 0, b.length, e.getName());
         return b;
     }
 
     /** Reads an entry's {@code size} bytes into {@code b} (readNBytes would read 8 KiB pieces and copy them together). */
-    private static void readFully(TarReader tar, byte[] b, int size, String name) {
+    private static void readFully(TarReader tar, byte[] b, int at, int size, String name) {
         int off = 0;
         try {
             while (off < size) {
-                int n = tar.read(b, off, size - off);
+                int n = tar.read(b, at + off, size - off);
                 if (n < 0) {
                     break;
                 }
@@ -529,11 +593,11 @@ public final class SafeExtractor {
         }
     }
 
-    static void writeSmall(Path target, byte[] content, int length, boolean executable) {
+    static void writeSmall(Path target, byte[] content, int at, int length, boolean executable) {
         try {
             // one write call per file: Files.write would cut it into 8 KiB system calls
             try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(content, 0, length);
+                ByteBuffer b = ByteBuffer.wrap(content, at, length);
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
@@ -543,6 +607,15 @@ public final class SafeExtractor {
             }
         } catch (FileAlreadyExistsException e) {
             throw EntryGuard.reject(target.getFileName().toString(), "collides with another entry");
+        } catch (IOException e) {
+            throw localWriteError(target, e);
+        }
+    }
+
+    /** A closed file's modification time, which is final: the listing's. */
+    private static long modified(Path target) {
+        try {
+            return Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toMillis();
         } catch (IOException e) {
             throw localWriteError(target, e);
         }
@@ -583,14 +656,17 @@ public final class SafeExtractor {
         }
     }
 
-    private static void drain(Semaphore inFlight) {
+    /** Waits, bounded, until no write is in flight; false where some still were at the bound. */
+    private static boolean drain(Semaphore inFlight) {
         try {
-            if (inFlight.tryAcquire(IN_FLIGHT_BYTES, 60, TimeUnit.SECONDS)) {
+            if (inFlight.tryAcquire(IN_FLIGHT_BYTES, DRAIN_SECONDS, TimeUnit.SECONDS)) {
                 inFlight.release(IN_FLIGHT_BYTES);
+                return true;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return false;
     }
 
     private static void rethrow(AtomicReference<Throwable> failure) {

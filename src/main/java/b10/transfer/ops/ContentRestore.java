@@ -18,8 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -53,8 +53,8 @@ final class ContentRestore {
         long bytes = 0;
         boolean first = true;
         boolean listed = content.archives().size() == 1;
-        Map<String, Long> sizes = new ConcurrentHashMap<>();
-        Map<String, Long> mtimes = new ConcurrentHashMap<>();
+        Map<String, Long> sizes = new HashMap<>();
+        Map<String, Long> mtimes = new HashMap<>();
         for (ArchiveStore.Stored archive : content.archives()) {
             Path into = first ? staging : local.newStaging();
             try {
