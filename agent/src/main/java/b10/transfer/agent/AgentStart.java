@@ -88,9 +88,11 @@ public final class AgentStart {
     /**
      * The agent's start on a thread of its own, beside the application's main, where the store held
      * nothing to restore at the JVM's start: main does not wait for the settings, the logger, the
-     * load's checks or the watcher, and they begin after the application's head start. The exit hook is registered at once: it waits (bounded) for that
-     * start, so that what the start has to say (a configuration error above all) is said even by a
-     * JVM that exits at once, and then saves where exit saves are on.
+     * load's checks or the watcher, and they begin after the application's head start. The exit
+     * hook is registered at once: it waits (bounded) for that start, so that what the start has to
+     * say (a configuration error above all) is said even by a JVM that exits at once, and then saves
+     * where exit saves are on. A JVM that exits during the head start with nothing in its local
+     * cache has nothing to save: its start reads the settings, says what is wrong with them, and ends.
      */
     private static final class Deferred implements Runnable {
         private final Map<String, String> options;
@@ -121,13 +123,23 @@ public final class AgentStart {
         @Override
         public void run() {
             try {
-                headStart();
+                boolean exitedFirst = headStart();
                 Settings s = settings(options);
                 if (s == null || !s.enabled) {
                     return;
                 }
                 settings = s;
                 problems.addAll(s.warnings);
+                if (exitedFirst && (!s.saveOnExit || NothingToRestore.emptyCache(s.localCacheDir))) {
+                    // the JVM ended during the head start with nothing to save: only what is wrong is said
+                    if (!problems.isEmpty()) {
+                        Log.level(s.logLevel);
+                        for (String p : problems) {
+                            Log.get().warn(p);
+                        }
+                    }
+                    return;
+                }
                 AgentRuntime r = new AgentRuntime(s, inst);
                 runtime = r;
                 r.run(problems, true);
@@ -136,12 +148,13 @@ public final class AgentStart {
             }
         }
 
-        /** Waits out the application's head start, or until the JVM exits. */
-        private synchronized void headStart() throws InterruptedException {
+        /** Waits out the application's head start, or until the JVM exits; true where it exited first. */
+        private synchronized boolean headStart() throws InterruptedException {
             long end = System.nanoTime() + HEAD_START_MILLIS * 1_000_000;
             for (long left = HEAD_START_MILLIS; !exiting && left > 0; left = (end - System.nanoTime()) / 1_000_000) {
                 wait(left);
             }
+            return exiting;
         }
 
         private synchronized void exiting() {

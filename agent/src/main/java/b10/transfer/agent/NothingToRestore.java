@@ -73,15 +73,24 @@ final class NothingToRestore {
                     }
                 }
             }
-            File local = localCacheDir.toFile();
-            if (local.exists()) {
-                String[] held = local.list();
-                // a volume's lost+found is not a cache in place (a constant: CacheTree is not loaded); b10-transfer's own directory may hold a swap to complete
-                if (held == null || held.length > (java.util.Arrays.asList(held).contains(b10.transfer.archive.CacheTree.LOST_FOUND) ? 1 : 0)) {
-                    return false; // a file, unreadable, or a cache in place: the usual path says which, as before
-                }
+            if (!emptyCache(localCacheDir)) {
+                return false; // a file, unreadable, or a cache in place: the usual path says which, as before
             }
             return !SwapLeftovers.mayBeBeside(localCacheDir);
         }
+    }
+
+    /**
+     * Whether the local cache is absent or holds nothing (a volume's lost+found aside; b10-transfer's
+     * own directory counts, since it may hold a swap to complete). False where it cannot be listed.
+     */
+    static boolean emptyCache(Path localCacheDir) {
+        File local = localCacheDir.toFile();
+        if (!local.exists()) {
+            return true;
+        }
+        String[] held = local.list();
+        // a constant: CacheTree is not loaded
+        return held != null && held.length <= (java.util.Arrays.asList(held).contains(b10.transfer.archive.CacheTree.LOST_FOUND) ? 1 : 0);
     }
 }

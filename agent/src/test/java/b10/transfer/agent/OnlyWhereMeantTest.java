@@ -162,6 +162,21 @@ class OnlyWhereMeantTest {
     }
 
     @Test
+    void aJvmThatExitsAtOnce_withAnEmptyStoreAndNothingToSave_printsNothing_butNamesAMisspelledSetting() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty-store"));
+        Path local = tmp.resolve("short/cache");
+        ChildJvm.Result quiet = SurvivalKit.app(SurvivalKit.env(local, empty, venv));
+        assertTrue(quiet.out().startsWith("FILES=0\n"), quiet.out() + quiet.err());
+        assertEquals(List.of(), ours(quiet), quiet.err());
+
+        ChildJvm.Result typo = SurvivalKit.app(SurvivalKit.env(local, empty, venv, "B10_TRANSFER_SAVE_ON_EXITT", "false"));
+        assertEquals(1, ours(typo).size(), typo.err());
+        assertTrue(ours(typo).get(0).contains("B10_TRANSFER_SAVE_ON_EXITT is not a setting")
+                && ours(typo).get(0).contains("B10_TRANSFER_SAVE_ON_EXIT"), typo.err());
+        assertEquals(List.of(), names(empty), "nothing was saved");
+    }
+
+    @Test
     void aReplicaWhoseCacheIsASubsetOfTheStores_neverReplacesIt_andOneWithNewFilesAddsThemAsALayer() throws Exception {
         Path local = tmp.resolve("older/cache");
         SurvivalKit.copyTree(seed, local); // restored long ago, by another machine: no record of it here
