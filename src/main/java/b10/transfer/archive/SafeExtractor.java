@@ -35,7 +35,12 @@ import java.util.zip.CRC32C;
 public final class SafeExtractor {
     /** The largest file handed to a writer: one slab's bytes, 4 MiB with the array's header. */
     static final int SMALL_FILE = (4 << 20) - 64;
-    static final int IN_FLIGHT_BYTES = 64 << 20;
+    /**
+     * The small files' bytes read but not yet written. With the contents in slabs, 16 MiB restored
+     * the realistic cache faster on 2 cores than 64 (1.43-1.49 s against 1.54 s, page faults 31,000
+     * against 41,000-44,000: fewer slabs first touched) and as fast as 8.
+     */
+    static final int IN_FLIGHT_BYTES = 16 << 20;
     private static final byte[] EMPTY = new byte[0];
     static final long FREE_SPACE_CHECK_EVERY = 64L << 20;
     /** How long the end of an extraction waits for its writes in flight. */
