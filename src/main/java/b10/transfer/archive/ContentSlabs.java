@@ -43,12 +43,8 @@ final class ContentSlabs {
         this.maxSlabs = maxSlabs;
     }
 
-    int slabBytes() {
-        return slabBytes;
-    }
-
     /**
-     * Room for {@code size} bytes (1 to {@link #slabBytes}) at {@code slab.at()} of the slab
+     * Room for {@code size} bytes (1 to the slab's size) at {@code slab.at()} of the slab
      * returned, which must be {@link #release released} once when the file is written. Waits while
      * every slab holds unwritten files and no more may be made.
      */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +48,7 @@ class ContentSlabsTest {
         assertThrows(TimeoutException.class, () -> third.get(300, TimeUnit.MILLISECONDS));
         slabs.release(first);
         assertSame(first, third.get(10, TimeUnit.SECONDS));
-        assertTrue(second != first);
+        assertNotSame(first, second);
     }
 
     @Test
