@@ -102,6 +102,7 @@ class HostileArchiveTest {
                 new Case("file named '.'", "cache directory itself", t -> HostileArchives.gzip(HostileArchives.fileNamedDot())),
                 new Case("pax negative size", "corrupt", t -> HostileArchives.paxSize("-1000")),
                 new Case("pax huge size", "MAX_CACHE_SIZE_MB", t -> HostileArchives.paxSize("99999999999999999")),
+                new Case("pax absolute path", "absolute", t -> HostileArchives.pax("path", "/tmp/b10-evil-pax.py")),
                 new Case("random bytes", "unknown magic", t -> {
                     byte[] b = new byte[4096];
                     new Random(7).nextBytes(b);
@@ -164,6 +165,14 @@ class HostileArchiveTest {
         assertTrue(most.get() <= 64L << 20, "extracted " + most.get() + " bytes past the 64 MiB limit");
         assertTrue(most.get() > 0, "the bomb was read until the limit");
         bombBytesWritten = most.get();
+    }
+
+    @Test
+    void anArchiveWhoseFirstHeaderFailsItsChecksum_hasNoHeaderToRead_itIsAnError() throws Exception {
+        // read as "no header", it would pass for an archive of the Python package
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> b10.transfer.archive.ArchiveListing.header(new java.io.ByteArrayInputStream(HostileArchives.badChecksum())));
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
     }
 
     @Test

@@ -141,8 +141,13 @@ final class HostileArchives {
 
     /** A raw ustar header block with a PAX extended header giving the next entry a chosen size. */
     static byte[] paxSize(String size) throws IOException {
+        return pax("size", size);
+    }
+
+    /** A PAX extended header with one record, over a 4-byte file named victim.txt. */
+    static byte[] pax(String key, String value) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        String record = " size=" + size + "\n";
+        String record = " " + key + "=" + value + "\n";
         int len = record.length() + 2;
         record = len + record;
         if (record.length() != len) {

@@ -42,14 +42,13 @@ public final class ArchiveListing {
         try (InputStream body = ArchiveStreams.open(raw).body()) {
             TarReader tar = new TarReader(body);
             TarReader.Entry e = tar.next();
-            if (e != null && e.isCheckSumOK() && EntryGuard.normalizeName(e.getName()).equals(ArchiveMetadata.HEADER)
-                    && e.getSize() <= 1 << 16) {
+            if (e != null && !e.isCheckSumOK()) {
+                // not read as "no header": that is what an archive of the Python package says
+                throw new IOException("the archive's first header has a checksum that does not match");
+            }
+            if (e != null && EntryGuard.normalizeName(e.getName()).equals(ArchiveMetadata.HEADER) && e.getSize() <= 1 << 16) {
                 byte[] b = new byte[(int) e.getSize()];
-                int n = 0;
-                for (int r; n < b.length && (r = tar.read(b, n, b.length - n)) > 0; ) {
-                    n += r;
-                }
-                if (n != b.length) {
+                if (tar.readNBytes(b, 0, b.length) != b.length) {
                     throw new IOException("the archive ends inside its header entry");
                 }
                 return ArchiveMetadata.decode(b);

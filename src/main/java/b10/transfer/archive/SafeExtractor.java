@@ -551,15 +551,9 @@ public final class SafeExtractor {
 
     /** Reads an entry's {@code size} bytes into {@code b} (readNBytes would read 8 KiB pieces and copy them together). */
     private static void readFully(TarReader tar, byte[] b, int at, int size, String name) {
-        int off = 0;
+        int off;
         try {
-            while (off < size) {
-                int n = tar.read(b, at + off, size - off);
-                if (n < 0) {
-                    break;
-                }
-                off += n;
-            }
+            off = tar.readNBytes(b, at, size);
         } catch (IOException | RuntimeException ex) {
             throw corrupt(ex);
         }

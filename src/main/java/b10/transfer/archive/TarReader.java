@@ -157,9 +157,9 @@ final class TarReader {
             if (type == 'L' || type == 'K' || type == 'x' || type == 'X' || type == 'g') {
                 byte[] meta = meta(size);
                 if (type == 'L') {
-                    longName = cString(meta);
+                    longName = text(meta, 0, meta.length);
                 } else if (type == 'K') {
-                    longLink = cString(meta);
+                    longLink = text(meta, 0, meta.length);
                 } else if (type != 'g') { // a global header sets nothing an entry of a cache may use: read and left
                     Pax pax = Pax.parse(meta);
                     paxPath = pax.path != null ? pax.path : paxPath;
@@ -204,6 +204,22 @@ final class TarReader {
             return -1; // the caller counts what it got and says the entry is truncated
         }
         remaining -= n;
+        return n;
+    }
+
+    /**
+     * Reads up to {@code len} bytes of the current entry's data, fewer only at the entry's end (or
+     * where the stream ends inside it): the count read.
+     */
+    int readNBytes(byte[] b, int off, int len) throws IOException {
+        int n = 0;
+        while (n < len) {
+            int r = read(b, off + n, len - n);
+            if (r < 0) {
+                break;
+            }
+            n += r;
+        }
         return n;
     }
 
@@ -304,14 +320,6 @@ final class TarReader {
             end++;
         }
         return new String(h, off, end - off, StandardCharsets.UTF_8);
-    }
-
-    private static String cString(byte[] b) {
-        int end = 0;
-        while (end < b.length && b[end] != 0) {
-            end++;
-        }
-        return new String(b, 0, end, StandardCharsets.UTF_8);
     }
 
     /** POSIX ustar (magic "ustar" and a NUL; GNU's is "ustar  "): its prefix field extends the name. */

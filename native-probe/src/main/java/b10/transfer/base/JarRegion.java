@@ -12,7 +12,8 @@ import java.util.zip.Inflater;
  * open file (a stored jar nested in the agent jar, read where it lies: no copy, no array of its
  * size). Only what our build writes is read (no zip64, no encryption); anything else is refused as
  * corrupt rather than read wrong. Reads of a file region share the file's position, so they are
- * made under this object's lock, as is the one inflater.
+ * made under the file's lock (every region of one file shares it); an entry's read and inflation
+ * under this object's, which guards the one inflater.
  */
 final class JarRegion {
     private static final int END = 0x06054b50;

@@ -50,12 +50,9 @@ final class JarRegionLoader extends ChildFirstLoader {
             throw new IOException(name + ": a nested jar of " + size + " bytes");
         }
         byte[] zip = new byte[(int) size];
-        for (int n = 0; n < zip.length; ) {
-            int r = in.read(zip, n, zip.length - n);
-            if (r < 0) {
-                throw new IOException(name + ": the nested jar ends after " + n + " of " + size + " bytes");
-            }
-            n += r;
+        int n = in.readNBytes(zip, 0, zip.length);
+        if (n != zip.length) {
+            throw new IOException(name + ": the nested jar ends after " + n + " of " + size + " bytes");
         }
         return new JarRegionLoader(name, JarRegion.inMemory(name, zip), parent);
     }
