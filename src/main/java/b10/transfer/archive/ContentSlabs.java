@@ -1,6 +1,7 @@
 package b10.transfer.archive;
 
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,23 +12,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  * copied (a 2-core restore paused 30-70 ms four times, retaining nearly all of it); a slab of 4 MiB
  * is one object, and on heaps up to 8 GiB one G1 allocates outside the young generation and never
  * copies. The reading thread fills; writer threads release.
+ * <p>Slabs are direct buffers: a file channel writes a heap buffer through a temporary direct copy
+ * of it, which on 2 cores cost a copy of every byte restored and, as files grew, a fresh zeroed
+ * buffer of each new largest size (a fifth of the restore's page faults). Where the JVM's direct
+ * memory is used up (-XX:MaxDirectMemorySize), a slab is a heap buffer instead.
  */
 final class ContentSlabs {
     /** One slab: its bytes, the filler's position, and the holds on it (one per unwritten file, one while filled). */
     static final class Slab {
-        final byte[] bytes;
+        final ByteBuffer bytes;
         private int used;
         private int at;
         private final AtomicInteger holds = new AtomicInteger();
 
-        private Slab(int size) {
-            bytes = new byte[size];
+        private Slab(ByteBuffer bytes) {
+            this.bytes = bytes;
         }
 
         /** Where the last reservation starts. */
         int at() {
             return at;
         }
+
+        /** The last reservation's bytes, as a buffer of their own (its position and limit are the caller's). */
+        ByteBuffer reserved(int size) {
+            return bytes.slice(at, size);
+        }
+
     }
 
     private final int slabBytes;
@@ -35,6 +46,8 @@ final class ContentSlabs {
     private final ArrayDeque<Slab> free = new ArrayDeque<>();
     /** Slabs made so far. Guarded by this. */
     private int made;
+    /** Whether the JVM refused a direct slab (its -XX:MaxDirectMemorySize used up). Guarded by this. */
+    private boolean directRefused;
     /** The slab being filled; the filling thread's own. */
     private Slab filling;
 
@@ -92,6 +105,18 @@ final class ContentSlabs {
             return free.pop();
         }
         made++;
-        return new Slab(slabBytes);
+        return new Slab(allocate());
+    }
+
+    /** A direct buffer, or a heap one from the first time the JVM refuses direct memory on (each refusal costs it a collection). */
+    private ByteBuffer allocate() {
+        if (!directRefused) {
+            try {
+                return ByteBuffer.allocateDirect(slabBytes);
+            } catch (OutOfMemoryError directMemoryUsedUp) {
+                directRefused = true;
+            }
+        }
+        return ByteBuffer.allocate(slabBytes);
     }
 }

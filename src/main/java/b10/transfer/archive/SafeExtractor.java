@@ -5,10 +5,10 @@ import b10.transfer.CacheOperationInterrupted;
 import b10.transfer.CacheValidationError;
 import b10.transfer.config.Settings;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -33,7 +33,7 @@ import java.util.zip.CRC32C;
  * The staging directory is the caller's to swap in or delete.
  */
 public final class SafeExtractor {
-    /** The largest file handed to a writer: one slab's bytes, 4 MiB with the array's header. */
+    /** The largest file handed to a writer: one slab's bytes (4 MiB less an array's header, for a heap slab). */
     static final int SMALL_FILE = (4 << 20) - 64;
     /**
      * The small files' bytes read but not yet written. With the contents in slabs, 16 MiB restored
@@ -41,7 +41,8 @@ public final class SafeExtractor {
      * against 41,000-44,000: fewer slabs first touched) and as fast as 8.
      */
     static final int IN_FLIGHT_BYTES = 16 << 20;
-    private static final byte[] EMPTY = new byte[0];
+    /** The most of a heap buffer one write passes to the file channel (which copies it to a direct buffer of that size). */
+    private static final int HEAP_WRITE_PIECE = 256 << 10;
     static final long FREE_SPACE_CHECK_EVERY = 64L << 20;
     /** How long the end of an extraction waits for its writes in flight. */
     static final int DRAIN_SECONDS = 60;
@@ -255,13 +256,14 @@ public final class SafeExtractor {
             if (size <= SMALL_FILE) {
                 int length = (int) size;
                 ContentSlabs.Slab slab = length == 0 ? null : contents.reserve(length);
-                byte[] content = slab == null ? EMPTY : slab.bytes;
-                int at = slab == null ? 0 : slab.at();
+                ByteBuffer content = slab == null ? ByteBuffer.allocate(0) : slab.reserved(length);
                 boolean handed = false;
                 try {
-                    readFully(tar, content, at, length, rawName);
-                    crc.update(content, at, length);
-                    writeInBackground(new SmallWrite(target, slab, at, length, executable, listed));
+                    readFully(tar, content, rawName);
+                    content.flip();
+                    crc.update(content);
+                    content.rewind();
+                    writeInBackground(new SmallWrite(target, slab, content, executable, listed));
                     handed = true;
                 } finally {
                     if (!handed && slab != null) {
@@ -320,19 +322,20 @@ public final class SafeExtractor {
          */
         private final class SmallWrite implements Runnable {
             final Path target;
+            /** The slab holding the content, released once written; null for an empty file. */
             final ContentSlabs.Slab slab;
-            final int at;
+            final ByteBuffer content;
             final int length;
             final boolean executable;
             final String listed;
             /** Written by the writer, read after the drain. */
             long mtime;
 
-            SmallWrite(Path target, ContentSlabs.Slab slab, int at, int length, boolean executable, String listed) {
+            SmallWrite(Path target, ContentSlabs.Slab slab, ByteBuffer content, boolean executable, String listed) {
                 this.target = target;
                 this.slab = slab;
-                this.at = at;
-                this.length = length;
+                this.content = content;
+                this.length = content.remaining();
                 this.executable = executable;
                 this.listed = listed;
             }
@@ -346,7 +349,7 @@ public final class SafeExtractor {
             public void run() {
                 try {
                     if (writeFailure.get() == null && !aborted.get()) {
-                        writeSmall(target, slab == null ? EMPTY : slab.bytes, at, length, executable);
+                        writeSmall(target, content, executable);
                         if (listed != null) {
                             mtime = modified(target);
                         }
@@ -536,6 +539,10 @@ public final class SafeExtractor {
             if (t instanceof ZstdCodecs.ZstdUnavailable) {
                 return new b10.transfer.CacheError(t.getMessage(), e);
             }
+            if (t instanceof OutOfMemoryError) { // on a reading thread: this JVM's memory, not the archive
+                return new b10.transfer.CacheError("this JVM ran out of memory reading the archive (" + t.getMessage()
+                        + "): raise -Xmx, or -XX:MaxDirectMemorySize where it names direct memory", e);
+            }
         }
         return new CacheValidationError("archive rejected: corrupt or truncated (" + e.getMessage() + ")", e);
     }
@@ -547,6 +554,20 @@ public final class SafeExtractor {
         byte[] b = new byte[(int) e.getSize()];
         readFully(tar, b, 0, b.length, e.getName());
         return b;
+    }
+
+    /** Reads an entry's bytes into the whole of {@code b}. */
+    private static void readFully(TarReader tar, ByteBuffer b, String name) {
+        int want = b.remaining();
+        int got;
+        try {
+            got = tar.readNBytes(b);
+        } catch (IOException | RuntimeException ex) {
+            throw corrupt(ex);
+        }
+        if (got != want) {
+            throw new CacheValidationError("archive rejected: truncated inside entry '" + EntryGuard.printable(name) + "'");
+        }
     }
 
     /** Reads an entry's {@code size} bytes into {@code b} (readNBytes would read 8 KiB pieces and copy them together). */
@@ -592,13 +613,18 @@ public final class SafeExtractor {
         }
     }
 
-    static void writeSmall(Path target, byte[] content, int at, int length, boolean executable) {
+    /** Writes {@code b} (from its position to its limit) as a new file. */
+    static void writeSmall(Path target, ByteBuffer b, boolean executable) {
         try {
             // one write call per file: Files.write would cut it into 8 KiB system calls
             try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(content, at, length);
+                int limit = b.limit();
                 while (b.hasRemaining()) {
+                    // a heap buffer goes through a temporary direct copy of what is written at once: in
+                    // pieces, so that a JVM short of direct memory (heap slabs) needs little of it
+                    b.limit(b.isDirect() ? limit : Math.min(limit, b.position() + HEAP_WRITE_PIECE));
                     ch.write(b);
+                    b.limit(limit);
                 }
             }
             if (executable) {

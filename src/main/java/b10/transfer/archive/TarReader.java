@@ -24,8 +24,8 @@ final class TarReader {
 
     private final InputStream in;
     private final byte[] header = new byte[BLOCK];
-    /** What is skipped (padding, the rest of an entry not read) is read into this. */
-    private final byte[] scratch = new byte[8192];
+    /** What is skipped (padding, the rest of an entry not read), and data for a buffer from a stream that is not framed zstd, is read into this. */
+    private final byte[] scratch = new byte[64 << 10];
     /** The current entry's data not yet read, and the padding after it. */
     private long remaining;
     private int padding;
@@ -218,6 +218,41 @@ final class TarReader {
             if (r < 0) {
                 break;
             }
+            n += r;
+        }
+        return n;
+    }
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes of the current entry's data into {@code dst}, fewer
+     * only at the entry's end (or where the stream ends inside it): the count read. Framed zstd
+     * fills the buffer straight from its frames; any other stream through this reader's array.
+     */
+    int readNBytes(java.nio.ByteBuffer dst) throws IOException {
+        int n = 0;
+        while (dst.hasRemaining() && remaining > 0) {
+            int want = (int) Math.min(dst.remaining(), remaining);
+            int r;
+            if (in instanceof ZstdFrames.Input frames) {
+                int limit = dst.limit();
+                dst.limit(dst.position() + want);
+                try {
+                    r = frames.read(dst);
+                } finally {
+                    dst.limit(limit);
+                }
+            } else {
+                r = in.read(scratch, 0, Math.min(want, scratch.length));
+                if (r > 0) {
+                    dst.put(scratch, 0, r);
+                }
+            }
+            if (r < 0) {
+                remaining = 0;
+                padding = 0;
+                break; // the caller counts what it got and says the entry is truncated
+            }
+            remaining -= r;
             n += r;
         }
         return n;

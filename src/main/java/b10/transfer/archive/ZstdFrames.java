@@ -230,9 +230,37 @@ public final class ZstdFrames {
             if (len == 0) {
                 return 0;
             }
+            if (!atData()) {
+                return -1;
+            }
+            int n = Math.min(len, current.length - pos);
+            System.arraycopy(current, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        /**
+         * Reads up to {@code dst.remaining()} bytes into {@code dst} at its position, straight from
+         * the frame (a direct buffer gets them without a copy through an array); -1 at the end.
+         */
+        int read(java.nio.ByteBuffer dst) throws IOException {
+            if (!dst.hasRemaining()) {
+                return 0;
+            }
+            if (!atData()) {
+                return -1;
+            }
+            int n = Math.min(dst.remaining(), current.length - pos);
+            dst.put(current, pos, n);
+            pos += n;
+            return n;
+        }
+
+        /** Whether a byte is left to read in the current frame, after moving to the next one where needed. */
+        private boolean atData() throws IOException {
             while (pos == current.length) {
                 if (eof) {
-                    return -1;
+                    return false;
                 }
                 fill();
                 byte[] next = await(pending.poll());
@@ -241,16 +269,13 @@ public final class ZstdFrames {
                     pending.clear();
                     pool.shutdown();
                     frames.shutdown();
-                    return -1;
+                    return false;
                 }
                 recycle(current);
                 current = next;
                 pos = 0;
             }
-            int n = Math.min(len, current.length - pos);
-            System.arraycopy(current, pos, b, off, n);
-            pos += n;
-            return n;
+            return true;
         }
 
         /**

@@ -75,6 +75,55 @@ class TarReaderTest {
         }
     }
 
+    /**
+     * An entry's data read into a buffer, as the restore reads small files into its slabs: from
+     * framed zstd straight out of the frames (entries crossing a frame's end included), from any
+     * other stream through the reader's array; direct and heap buffers alike; short at a cut.
+     */
+    @Test
+    void entriesReadIntoBuffers_fromFramedZstdAndFromPlainStreams() throws Exception {
+        Random random = new Random(5);
+        byte[][] contents = new byte[9][];
+        for (int i = 0; i < contents.length; i++) {
+            contents[i] = new byte[new int[] {0, 1, 700_000, 3_000_000, 2_500_000, 513, 4_000_000, 100_000, 3}[i]];
+            random.nextBytes(contents[i]);
+        }
+        byte[] tar = commonsTar(TarArchiveOutputStream.LONGFILE_POSIX, random, contents);
+        byte[] framed = ZstdFramesTest.framed(new b10.transfer.archive.zstd.NativeZstd(), tar, 2);
+        for (boolean direct : new boolean[] {true, false}) {
+            for (int source = 0; source < 2; source++) {
+                java.io.InputStream in = source == 0
+                        ? new ZstdFrames.Input(new ByteArrayInputStream(framed), new b10.transfer.archive.zstd.NativeZstd(), 2)
+                        : new ByteArrayInputStream(tar);
+                TarReader r = new TarReader(in);
+                r.next();
+                for (byte[] content : contents) {
+                    TarReader.Entry e = r.next();
+                    java.nio.ByteBuffer b = direct ? java.nio.ByteBuffer.allocateDirect(content.length + 10)
+                            : java.nio.ByteBuffer.allocate(content.length + 10);
+                    b.position(3).limit(3 + content.length);
+                    assertEquals(content.length, r.readNBytes(b), e.getName());
+                    assertEquals(3 + content.length, b.position());
+                    byte[] got = new byte[content.length];
+                    b.position(3);
+                    b.get(got);
+                    assertArrayEquals(content, got, e.getName() + (direct ? " direct" : " heap") + " source " + source);
+                }
+                assertNull(r.next());
+            }
+        }
+        // cut inside the 3 MB entry: the count read is short, and the next header read fails
+        int cut = 512 * 6 + 700_000 + 1_000_000;
+        TarReader r = new TarReader(new ByteArrayInputStream(java.util.Arrays.copyOf(tar, cut)));
+        for (int i = 0; i < 4; i++) { // the directory, then the entries of 0, 1 and 700,000 bytes
+            r.next();
+        }
+        assertEquals(700_000, r.readNBytes(java.nio.ByteBuffer.allocate(700_000)));
+        assertEquals(3_000_000, r.next().getSize());
+        int got = r.readNBytes(java.nio.ByteBuffer.allocateDirect(3_000_000));
+        assertTrue(got > 0 && got < 3_000_000, "short: " + got);
+    }
+
     @Test
     void entriesLeftUnread_areSkippedWithTheirPadding() throws Exception {
         byte[][] contents = {new byte[1000], "second".getBytes(StandardCharsets.UTF_8)};

@@ -91,6 +91,60 @@ class AgentTest {
         assertTrue(second.out().startsWith("FILES=122\n"), second.out());
     }
 
+    /**
+     * A JVM whose -XX:MaxDirectMemorySize is below what the restore's direct buffers take (4 MiB
+     * each): its files, some larger than all of that memory, are restored through heap buffers
+     * instead, by the CLI and by the agent in front of an application, complete and without a word.
+     * Where even reading the store finds too little, the error names the JVM's memory.
+     */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void aJvmShortOfDirectMemory_restoresThroughHeapBuffers(String jdk) throws Exception {
+        Path seed = tmp.resolve("direct/seed");
+        // (Java 17 does not count the file channel's temporary copies against the limit; Java 25 does)
+        SurvivalKit.generate(seed, 400, 12L << 20, 11);
+        DiskTest.randomFile(seed, "kernel-a.cubin", 3_500_000);
+        DiskTest.randomFile(seed, "kernel-b.cubin", 1_500_000);
+        Path directStore = tmp.resolve("direct/store");
+        String jar = ChildJvm.jar().toString();
+        Map<String, String> saveEnv = env(seed);
+        saveEnv.put("B10FS_CACHE_DIR", directStore.toString());
+        ChildJvm.Result saved = ChildJvm.run(System.getProperty("java.home"), saveEnv, 60, "-jar", jar, "save");
+        assertTrue(saved.out().strip().endsWith("SUCCESS"), saved.out() + saved.err());
+        Map<String, String> expected = SurvivalKit.digest(seed);
+
+        Path cliLocal = tmp.resolve("direct/cli");
+        Map<String, String> cliEnv = env(cliLocal);
+        cliEnv.put("B10FS_CACHE_DIR", directStore.toString());
+        ChildJvm.Result load = ChildJvm.run(jdk, cliEnv, 60,
+                "-XX:MaxDirectMemorySize=3m", "-jar", jar, "load", "--quiet");
+        assertEquals(0, load.exit(), load.out() + load.err());
+        assertTrue(load.out().strip().endsWith("SUCCESS"), load.out());
+        assertEquals(expected, SurvivalKit.digest(cliLocal));
+        // below what reading the store takes: an error naming this JVM's memory, not a corrupt archive
+        Map<String, String> tinyEnv = env(tmp.resolve("direct/tiny"));
+        tinyEnv.put("B10FS_CACHE_DIR", directStore.toString());
+        ChildJvm.Result tiny = ChildJvm.run(jdk, tinyEnv, 60, "-XX:MaxDirectMemorySize=1m", "-jar", jar, "load", "--quiet");
+        if (tiny.exit() == 0) { // whether 1 MiB is enough to read the store depends on the JDK (17 no, 25 yes)
+            assertEquals(expected, SurvivalKit.digest(tmp.resolve("direct/tiny")));
+        } else {
+            assertTrue(tiny.out().contains("ran out of memory") && tiny.out().contains("MaxDirectMemorySize")
+                    && !tiny.out().contains("corrupt"), tiny.out() + tiny.err());
+        }
+
+        Path agentLocal = tmp.resolve("direct/agent");
+        Map<String, String> agentEnv = env(agentLocal, "APP_EXIT", "7", "B10_TRANSFER_SAVE_ON_EXIT", "false");
+        agentEnv.put("B10FS_CACHE_DIR", directStore.toString());
+        ChildJvm.Result r = ChildJvm.run(jdk, agentEnv, 120, "-XX:MaxDirectMemorySize=3m",
+                "-javaagent:" + jar, "-cp", ChildJvm.testClasses(), "b10.transfer.agent.testapp.App");
+        assertEquals(7, r.exit(), r.err());
+        assertTrue(r.out().startsWith("FILES=" + expected.values().stream().filter(v -> !v.equals("dir")).count() + "\n"),
+                r.out());
+        assertEquals(expected, SurvivalKit.digest(agentLocal));
+        noStackTraces(r);
+        assertFalse(r.err().contains("WARN") || r.err().contains("ERROR"), r.err());
+    }
+
     @Test
     void backgroundRestore_holdsChildProcessesUntilTheCacheIsComplete() throws Exception {
         Path local = tmp.resolve("bg/cache");
