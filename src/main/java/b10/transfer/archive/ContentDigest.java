@@ -1,8 +1,7 @@
 package b10.transfer.archive;
 
+import b10.transfer.base.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -12,17 +11,9 @@ import java.util.HexFormat;
  * lost file or reordering.
  */
 public final class ContentDigest {
-    private final MessageDigest sha;
+    private final Sha256 sha = new Sha256();
     private long files;
     private long bytes;
-
-    public ContentDigest() {
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** The line's bytes, reused: a restore adds one line per file on its critical path. */
     private byte[] line = new byte[256];

@@ -3,8 +3,6 @@ package b10.transfer.key;
 import b10.transfer.config.Settings;
 import b10.transfer.probe.GpuFacts;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -240,22 +238,13 @@ public final class EnvironmentKey {
 
     private static final java.util.regex.Pattern JSON_PAIR = java.util.regex.Pattern.compile("\"([^\"]+)\":\\s*\"([^\"]*)\"");
 
-    /** Loads the JDK's digest provider ahead of need; its first use costs milliseconds. */
-    static void prepareDigest() {
-        sha256("");
-    }
-
     static String sha256(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            StringBuilder hex = new StringBuilder();
-            for (byte x : d) {
-                hex.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
-            }
-            return hex.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        byte[] d = b10.transfer.base.Sha256.of(s.getBytes(StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder();
+        for (byte x : d) {
+            hex.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
         }
+        return hex.toString();
     }
 
     @Override

@@ -38,7 +38,6 @@ public final class KeyResolver {
         PythonPackages.Versions versions = settings.torchVersion != null
                 ? PythonPackages.given(settings.torchVersion, settings.torchCuda, settings.tritonVersion)
                 : PythonPackages.read(settings.python, env);
-        EnvironmentKey.prepareDigest();
         return new Pending(settings, versions, probe);
     }
 

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -43,7 +42,7 @@ final class InPlaceSwap {
         if (!replace && hasFiles.getAsBoolean()) {
             return false;
         }
-        Path old = Files.createDirectory(home.resolve("old-" + UUID.randomUUID()));
+        Path old = Files.createDirectory(home.resolve("old-" + LocalCache.unique()));
         Path marker = home.resolve(MARKER);
         try {
             // a swap that replaces nothing begins at phase 2: nothing of the cache's is ever set aside
@@ -69,7 +68,7 @@ final class InPlaceSwap {
     /** Empties the cache: a swap with an empty staging directory, so a crash midway is completed too. */
     static void clear(Path dir) throws IOException {
         Path home = Files.createDirectories(dir.resolve(CacheTree.HOME));
-        Path empty = Files.createDirectory(home.resolve("staging-" + UUID.randomUUID()));
+        Path empty = Files.createDirectory(home.resolve("staging-" + LocalCache.unique()));
         if (!swap(dir, empty, true, () -> true)) {
             LocalCache.deleteTree(empty);
             throw new IOException("another process is replacing the local cache " + dir + " now");
@@ -193,7 +192,7 @@ final class InPlaceSwap {
 
     /** Replaces the marker whole: written beside it, then renamed over it. */
     private static void rewrite(Path home, Path marker, String content) throws IOException {
-        Path temp = home.resolve(MARKER + "." + UUID.randomUUID());
+        Path temp = home.resolve(MARKER + "." + LocalCache.unique());
         Files.writeString(temp, content, StandardCharsets.UTF_8);
         Files.move(temp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

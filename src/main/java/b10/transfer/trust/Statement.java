@@ -2,8 +2,6 @@ package b10.transfer.trust;
 
 import b10.transfer.key.EnvironmentKey;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.util.HexFormat;
 import java.util.Map;
@@ -34,11 +32,6 @@ final class Statement {
 
     /** A key's id: the first 16 hex digits of SHA-256 over its X.509 encoding (as {@code openssl pkey -pubout -outform DER} writes it). */
     static String keyId(PublicKey key) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(b10.transfer.base.Sha256.of(key.getEncoded()), 0, 8);
     }
 }
