@@ -263,11 +263,12 @@ public final class LocalCache {
     }
 
     /**
-     * A name part no other process or call picks: the pid and 64 random bits (a clash would fail
-     * the create, never share a directory). Not UUID.randomUUID: its SecureRandom loads the
-     * security providers, 30-40 ms of a 2-core start.
+     * A name part no other process or call picks: the clock's nanoseconds and 64 random bits (a
+     * clash would fail the create, never share a directory). Not UUID.randomUUID, whose
+     * SecureRandom loads the security providers (30-40 ms of a 2-core start), nor the process id,
+     * whose first read starts ProcessHandle's executor.
      */
     static String unique() {
-        return ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        return Long.toHexString(System.nanoTime()) + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     }
 }

@@ -145,6 +145,33 @@ class AgentTest {
         assertFalse(r.err().contains("WARN") || r.err().contains("ERROR"), r.err());
     }
 
+    /**
+     * A restore, by the CLI or by the agent, never starts the JDK's security providers (30-40 ms
+     * of a 2-core start: the key's and the digest's SHA-256 are our own, temporary names come
+     * from ThreadLocalRandom, the native library is copied under a name of ours), nor a SecureRandom;
+     * read from the JVM's own class-load log.
+     */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void aRestore_neverStartsTheSecurityProviders(String jdk) throws Exception {
+        Path cliLog = tmp.resolve("classes-cli.log");
+        ChildJvm.Result load = ChildJvm.run(jdk, env(tmp.resolve("sec-cli/cache")), 60,
+                "-Xlog:class+load=info:file=" + cliLog, "-jar", ChildJvm.jar().toString(), "load", "--quiet");
+        assertTrue(load.out().strip().endsWith("SUCCESS"), load.out() + load.err());
+        Path agentLog = tmp.resolve("classes-agent.log");
+        ChildJvm.Result app = ChildJvm.run(jdk, env(tmp.resolve("sec-agent/cache"), "B10_TRANSFER_SAVE_ON_EXIT", "false"), 120,
+                "-Xlog:class+load=info:file=" + agentLog, "-javaagent:" + ChildJvm.jar(), "-cp", ChildJvm.testClasses(),
+                "b10.transfer.agent.testapp.App");
+        assertTrue(app.out().startsWith("FILES=121\n"), app.out() + app.err());
+        for (Path log : List.of(cliLog, agentLog)) {
+            String classes = Files.readString(log);
+            assertTrue(classes.contains("b10.transfer.archive.TarReader "), "the log covers the restore: " + log);
+            for (String absent : List.of("sun.security.jca.Providers ", "java.security.SecureRandom ")) {
+                assertFalse(classes.contains(absent), absent.strip() + " loaded in " + log);
+            }
+        }
+    }
+
     @Test
     void backgroundRestore_holdsChildProcessesUntilTheCacheIsComplete() throws Exception {
         Path local = tmp.resolve("bg/cache");

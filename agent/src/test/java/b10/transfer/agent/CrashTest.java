@@ -282,6 +282,29 @@ class CrashTest {
                 + " whole after it; set-aside cache moved back by the next operation |");
     }
 
+    /**
+     * A load killed in the middle of its restore leaves nothing in java.io.tmpdir: the native zstd
+     * library's copy and the nested jar's are removed as soon as they are open.
+     */
+    @Test
+    void aLoadKilledMidRestore_leavesNothingInTheTemporaryDirectory() throws Exception {
+        Path store = root.resolve("tmpdir/store");
+        Path javaTmp = Files.createDirectories(root.resolve("tmpdir/java-tmp"));
+        runCli(env(smallA, store), "SUCCESS", "save");
+        Child c = Child.start(env(root.resolve("tmpdir/cache"), store), logs,
+                List.of("-Db10.transfer.pauseAt=mid-transfer", "-Djava.io.tmpdir=" + javaTmp), "load", "--quiet");
+        boolean paused = c.awaitMarker("b10-transfer: paused at mid-transfer", 120_000);
+        String err = c.stderr();
+        c.kill9();
+        assertTrue(paused, "never reached mid-transfer:\n" + err);
+        assertFalse(err.contains("pure-Java"), "the native codec restored: " + err);
+        try (Stream<Path> left = Files.list(javaTmp)) {
+            assertEquals(List.of(), left.toList());
+        }
+        ROWS.add("| kill -9 of a load mid-restore | java.io.tmpdir | empty: the native library's and the nested jar's"
+                + " copies are removed once open |");
+    }
+
     void killAt(String point, Map<String, String> env, String... args) throws Exception {
         SurvivalKit.killAt(point, env, logs, args);
     }

@@ -5,9 +5,14 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import com.github.luben.zstd.util.Native;
+import com.github.luben.zstd.util.ZstdVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * zstd through zstd-jni: native decompression at several times aircompressor's speed, real
@@ -17,7 +22,43 @@ import java.io.OutputStream;
  */
 public final class NativeZstd implements ZstdCodec {
     public NativeZstd() {
-        Native.load();
+        if (!Native.isLoaded() && !loadOwnCopy()) {
+            Native.load();
+        }
+    }
+
+    /**
+     * Loads the bundled library as zstd-jni would, from a temporary copy named here: zstd-jni
+     * names its copy with File.createTempFile, whose SecureRandom loads the security providers
+     * (30-40 ms of a 2-core start, on the restore's path). The copy is removed once loaded. False
+     * where it cannot be done so (another platform, this class in another loader than zstd-jni's,
+     * no writable temporary directory): zstd-jni's own loading runs then.
+     */
+    private static boolean loadOwnCopy() {
+        if (NativeZstd.class.getClassLoader() != Native.class.getClassLoader()
+                || !System.getProperty("os.name", "").startsWith("Linux")) {
+            return false;
+        }
+        String lib = "libzstd-jni-" + ZstdVersion.VERSION + ".so";
+        try (InputStream in = Native.class.getResourceAsStream("/linux/" + System.getProperty("os.arch") + "/" + lib)) {
+            if (in == null) {
+                return false;
+            }
+            Path copy = Path.of(System.getProperty("java.io.tmpdir")).resolve(lib + "." + Long.toHexString(System.nanoTime())
+                    + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+            try {
+                try (OutputStream out = Files.newOutputStream(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    in.transferTo(out);
+                }
+                System.load(copy.toString());
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+            Native.assumeLoaded();
+            return true;
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            return false;
+        }
     }
 
     @Override
