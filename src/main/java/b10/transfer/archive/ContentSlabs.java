@@ -38,7 +38,6 @@ final class ContentSlabs {
         ByteBuffer reserved(int size) {
             return bytes.slice(at, size);
         }
-
     }
 
     private final int slabBytes;
