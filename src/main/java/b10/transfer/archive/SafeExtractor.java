@@ -552,7 +552,7 @@ public final class SafeExtractor {
             throw EntryGuard.reject(e.getName(), "is metadata of an implausible size");
         }
         byte[] b = new byte[(int) e.getSize()];
-        readFully(tar, b, 0, b.length, e.getName());
+        readFully(tar, ByteBuffer.wrap(b), e.getName());
         return b;
     }
 
@@ -566,19 +566,6 @@ public final class SafeExtractor {
             throw corrupt(ex);
         }
         if (got != want) {
-            throw new CacheValidationError("archive rejected: truncated inside entry '" + EntryGuard.printable(name) + "'");
-        }
-    }
-
-    /** Reads an entry's {@code size} bytes into {@code b} (readNBytes would read 8 KiB pieces and copy them together). */
-    private static void readFully(TarReader tar, byte[] b, int at, int size, String name) {
-        int off;
-        try {
-            off = tar.readNBytes(b, at, size);
-        } catch (IOException | RuntimeException ex) {
-            throw corrupt(ex);
-        }
-        if (off != size) {
             throw new CacheValidationError("archive rejected: truncated inside entry '" + EntryGuard.printable(name) + "'");
         }
     }

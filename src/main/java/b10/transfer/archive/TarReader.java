@@ -212,21 +212,14 @@ final class TarReader {
      * where the stream ends inside it): the count read.
      */
     int readNBytes(byte[] b, int off, int len) throws IOException {
-        int n = 0;
-        while (n < len) {
-            int r = read(b, off + n, len - n);
-            if (r < 0) {
-                break;
-            }
-            n += r;
-        }
-        return n;
+        return readNBytes(java.nio.ByteBuffer.wrap(b, off, len));
     }
 
     /**
      * Reads up to {@code dst.remaining()} bytes of the current entry's data into {@code dst}, fewer
      * only at the entry's end (or where the stream ends inside it): the count read. Framed zstd
-     * fills the buffer straight from its frames; any other stream through this reader's array.
+     * fills the buffer straight from its frames; any other stream reads into a heap buffer's array,
+     * or through this reader's array into a direct buffer.
      */
     int readNBytes(java.nio.ByteBuffer dst) throws IOException {
         int n = 0;
@@ -240,6 +233,11 @@ final class TarReader {
                     r = frames.read(dst);
                 } finally {
                     dst.limit(limit);
+                }
+            } else if (dst.hasArray()) {
+                r = in.read(dst.array(), dst.arrayOffset() + dst.position(), want);
+                if (r > 0) {
+                    dst.position(dst.position() + r);
                 }
             } else {
                 r = in.read(scratch, 0, Math.min(want, scratch.length));

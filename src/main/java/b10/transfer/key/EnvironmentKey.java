@@ -239,12 +239,7 @@ public final class EnvironmentKey {
     private static final java.util.regex.Pattern JSON_PAIR = java.util.regex.Pattern.compile("\"([^\"]+)\":\\s*\"([^\"]*)\"");
 
     static String sha256(String s) {
-        byte[] d = b10.transfer.base.Sha256.of(s.getBytes(StandardCharsets.UTF_8));
-        StringBuilder hex = new StringBuilder();
-        for (byte x : d) {
-            hex.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
-        }
-        return hex.toString();
+        return java.util.HexFormat.of().formatHex(b10.transfer.base.Sha256.of(s.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override
