@@ -48,7 +48,12 @@ public final class ArchiveStreams {
         BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
         in.mark(600);
         byte[] head = new byte[512 + 8];
-        int n = in.readNBytes(head, 0, head.length);
+        int n;
+        try {
+            n = in.readNBytes(head, 0, head.length); // a file channel reads through a direct buffer of the read's size
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e, e);
+        }
         in.reset();
         if (n == 0) {
             throw new CacheValidationError("archive rejected: the file is empty");
@@ -67,6 +72,12 @@ public final class ArchiveStreams {
             throw new CacheValidationError("archive rejected: an uncompressed tar, which nothing can verify (archives are zstd or gzip)");
         }
         throw new CacheValidationError("archive rejected: not a zstd or gzip stream (unknown magic bytes)");
+    }
+
+    /** A read this JVM had no memory for (its direct memory or its heap): the JVM's settings to change, not the archive. */
+    static b10.transfer.CacheError outOfMemory(OutOfMemoryError oom, Throwable cause) {
+        return new b10.transfer.CacheError("this JVM ran out of memory reading the archive (" + oom.getMessage()
+                + "): raise -Xmx, or -XX:MaxDirectMemorySize where it names direct memory", cause);
     }
 
     public static OutputStream compressed(OutputStream out, Settings.Compression c, int level, int workers) throws IOException {

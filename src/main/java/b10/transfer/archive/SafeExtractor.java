@@ -539,9 +539,8 @@ public final class SafeExtractor {
             if (t instanceof ZstdCodecs.ZstdUnavailable) {
                 return new b10.transfer.CacheError(t.getMessage(), e);
             }
-            if (t instanceof OutOfMemoryError) { // on a reading thread: this JVM's memory, not the archive
-                return new b10.transfer.CacheError("this JVM ran out of memory reading the archive (" + t.getMessage()
-                        + "): raise -Xmx, or -XX:MaxDirectMemorySize where it names direct memory", e);
+            if (t instanceof OutOfMemoryError oom) { // on a reading thread: this JVM's memory, not the archive
+                return ArchiveStreams.outOfMemory(oom, e);
             }
         }
         return new CacheValidationError("archive rejected: corrupt or truncated (" + e.getMessage() + ")", e);
