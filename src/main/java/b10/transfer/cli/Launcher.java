@@ -7,13 +7,19 @@ import java.lang.reflect.Method;
 
 /**
  * The jar's Main-Class: runs {@link Main} from the implementation's loader ({@link CoreLoader}),
- * since in the agent jar the CLI, like the rest of the implementation, is a nested jar.
+ * since in the agent jar the CLI, like the rest of the implementation, is a nested jar. A
+ * {@code load} may first be handed to a JVM started with flags for a one-shot process ({@link OneShotJvm}).
  */
 public final class Launcher {
     private Launcher() {
     }
 
     public static void main(String[] args) {
+        int relaunched = OneShotJvm.run(args);
+        if (relaunched >= 0) {
+            System.exit(relaunched);
+            return;
+        }
         Method main;
         try {
             main = CoreLoader.load("b10.transfer.cli.Main").getMethod("main", String[].class);

@@ -49,6 +49,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        ParentWatch.startIfRelaunched();
         int code;
         try {
             code = run(args, System.out, System.err);

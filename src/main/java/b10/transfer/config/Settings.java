@@ -88,6 +88,8 @@ public final class Settings {
     public final Path trustedKeys;
     /** Globs of the main classes or jars the agent acts in; null: every application JVM (not the JDK's tools, not our CLI). */
     public final String onlyIn;
+    /** Whether the CLI's load starts itself again in a one-shot JVM: auto (two CPUs or fewer), true, false. */
+    public final String cliRelaunch;
     /** One line for each setting that was given but is not one of ours (a typo), naming the nearest valid name. */
     public final List<String> warnings;
     /**
@@ -188,6 +190,8 @@ public final class Settings {
         zstdWorkers = (int) s.nonNegativeLong(PREFIX + "ZSTD_WORKERS",
                 Math.min(8, Runtime.getRuntime().availableProcessors()));
         onlyIn = s.raw(PREFIX + "ONLY_IN");
+        // read by the CLI's launcher before anything else (cli.OneShotJvm); judged here, so that a bad value is named
+        cliRelaunch = s.oneOf(PREFIX + "CLI_RELAUNCH", "auto", "auto", "true", "false");
         jmxDelay = s.bool(PREFIX + "JMX", true) ? Duration.ofMillis(Math.round(1000 * s.nonNegativeDouble(PREFIX + "JMX_DELAY_S", 10)))
                 : Duration.ofMillis(-1);
         signingKey = s.raw(PREFIX + "SIGNING_KEY") == null ? null : s.path(PREFIX + "SIGNING_KEY", null);
@@ -244,9 +248,9 @@ public final class Settings {
     }
 
     public static final String PROPERTY_PREFIX = "b10.transfer.";
-    /** Properties of ours that are not settings: a test's pause point, the codec for comparisons. */
+    /** Properties of ours that are not settings: a test's pause point, the codec for comparisons, a relaunched CLI's parent. */
     private static final java.util.Set<String> INTERNAL_PROPERTIES = java.util.Set.of("b10.transfer.pauseAt",
-            "b10.transfer.zstd.pureJava");
+            "b10.transfer.zstd.pureJava", "b10.transfer.cli.parent");
 
     /**
      * The system property of a setting, as OpenTelemetry's agent spells its own: the name without
