@@ -1,8 +1,8 @@
 package b10.transfer.cli;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -43,8 +43,9 @@ final class ParentWatch {
     /** The parent's pid from a {@code /proc/<pid>/stat} file (its fourth field, after the command's closing parenthesis), or null. */
     static String parentPid(Path stat) {
         String s;
-        try {
-            s = Files.readString(stat, StandardCharsets.ISO_8859_1);
+        // a FileInputStream, not Files: a channel would keep a direct buffer on this thread, memory the restore may want
+        try (FileInputStream in = new FileInputStream(stat.toFile())) {
+            s = new String(in.readNBytes(4096), StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException e) {
             return null;
         }
