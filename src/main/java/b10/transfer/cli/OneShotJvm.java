@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  * critical path of a start, and on a machine of two CPUs a fresh JVM's C2 compiler takes a third
  * of its CPU compiling code that runs for a second; the JVM's flags cannot be changed once it runs.
  * So, where {@code B10_TRANSFER_CLI_RELAUNCH} allows, the CLI starts itself again with
- * {@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC} (and {@code -XX:+UseTransparentHugePages}
- * where the kernel gives huge pages on request), the user's own options and arguments after them,
+ * {@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC} (and, where the kernel gives huge pages on
+ * request, {@code -XX:+UseTransparentHugePages} for the heap and {@link #glibcTunables} for the
+ * direct buffers), the user's own options and arguments after them,
  * and waits for it: its exit code, output and input are the command's. The relaunch is skipped
  * (the command runs here) wherever it could change what the user asked the JVM for: options in
  * JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, _JAVA_OPTIONS, an argument file, a command line that is
@@ -31,6 +32,8 @@ final class OneShotJvm {
     static final String PARENT_PROPERTY = "b10.transfer.cli.parent";
     /** The CPUs at or below which {@code auto} relaunches (measured: on 16 cores the flags save less than a JVM's start). */
     static final int AUTO_MAX_CPUS = 2;
+    static final String TUNABLES = "GLIBC_TUNABLES";
+    static final String MALLOC_HUGE_PAGES = "glibc.malloc.hugetlb=1";
 
     private OneShotJvm() {
     }
@@ -40,13 +43,18 @@ final class OneShotJvm {
      * run in this JVM (not {@code load}, not wanted, or the JVM could not be started).
      */
     static int run(String[] args) {
-        List<String> command = command(args, System.getenv(), Runtime.getRuntime().availableProcessors());
+        boolean hugePages = hugePagesOnRequest(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+        List<String> command = command(args, System.getenv(), Runtime.getRuntime().availableProcessors(), hugePages);
         if (command == null) {
             return -1;
         }
         Process child;
         try {
-            child = new ProcessBuilder(command).inheritIO().start();
+            ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+            if (hugePages) {
+                pb.environment().put(TUNABLES, glibcTunables(System.getenv(TUNABLES)));
+            }
+            child = pb.start();
         } catch (IOException | RuntimeException e) {
             return -1; // the restore runs here, as it would without the relaunch
         }
@@ -77,7 +85,7 @@ final class OneShotJvm {
     }
 
     /** The relaunched JVM's command line, or null where the command runs in this JVM. */
-    static List<String> command(String[] args, java.util.Map<String, String> env, int cpus) {
+    static List<String> command(String[] args, java.util.Map<String, String> env, int cpus, boolean hugePages) {
         if (args.length == 0 || !args[0].equals("load")) {
             return null;
         }
@@ -105,7 +113,21 @@ final class OneShotJvm {
         if (argv == null || argv.size() < 2 || pid == null) {
             return null;
         }
-        return command(argv, pid, System.getProperty("java.home"), hugePagesOnRequest(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")));
+        return command(argv, pid, System.getProperty("java.home"), hugePages);
+    }
+
+    /**
+     * GLIBC_TUNABLES for the one-shot JVM where huge pages are given on request: glibc's malloc then
+     * asks for them (glibc 2.35+; older ones and other C libraries ignore it), and the restore's
+     * direct buffers, malloc'd, are faulted in 2 MiB at a time instead of 4 KiB (on the 2-core build
+     * machine 11,200 page faults to 6,000, a tenth of the restore's time). The user's own tunables
+     * are kept, and theirs win where they name this one.
+     */
+    static String glibcTunables(String current) {
+        if (current == null || current.isBlank()) {
+            return MALLOC_HUGE_PAGES;
+        }
+        return current.contains("glibc.malloc.hugetlb") ? current : current + ":" + MALLOC_HUGE_PAGES;
     }
 
     /**

@@ -49,15 +49,15 @@ class OneShotJvmTest {
 
     @Test
     void onlyALoad_onlyWhereTheSettingAllows() {
-        assertNull(OneShotJvm.command(new String[] {"save"}, Map.of(), 1));
-        assertNull(OneShotJvm.command(new String[] {"load", "--help"}, Map.of(), 1));
-        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of("B10_TRANSFER_CLI_RELAUNCH", "false"), 1));
-        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of("B10_TRANSFER_CLI_RELAUNCH", "maybe"), 1));
-        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of(), OneShotJvm.AUTO_MAX_CPUS + 1));
-        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of("JAVA_TOOL_OPTIONS", "-javaagent:x.jar"), 1));
-        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of("_JAVA_OPTIONS", "-Xmx1g"), 1));
+        assertNull(OneShotJvm.command(new String[] {"save"}, Map.of(), 1, true));
+        assertNull(OneShotJvm.command(new String[] {"load", "--help"}, Map.of(), 1, true));
+        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of("B10_TRANSFER_CLI_RELAUNCH", "false"), 1, true));
+        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of("B10_TRANSFER_CLI_RELAUNCH", "maybe"), 1, true));
+        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of(), OneShotJvm.AUTO_MAX_CPUS + 1, true));
+        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of("JAVA_TOOL_OPTIONS", "-javaagent:x.jar"), 1, true));
+        assertNull(OneShotJvm.command(new String[] {"load"}, Map.of("_JAVA_OPTIONS", "-Xmx1g"), 1, true));
         // this test's own JVM (surefire's) is a plain HotSpot JVM on Linux: a load would be relaunched with its own arguments
-        List<String> forced = OneShotJvm.command(new String[] {"load"}, Map.of("B10_TRANSFER_CLI_RELAUNCH", "TRUE"), 64);
+        List<String> forced = OneShotJvm.command(new String[] {"load"}, Map.of("B10_TRANSFER_CLI_RELAUNCH", "TRUE"), 64, true);
         assertTrue(forced != null && forced.get(0).equals(Path.of(System.getProperty("java.home"), "bin", "java").toString()), "" + forced);
         assertTrue(forced.contains("-Db10.transfer.cli.parent=" + ProcessHandle.current().pid()), forced.toString());
     }
@@ -83,6 +83,14 @@ class OneShotJvmTest {
         assertEquals("77", ParentWatch.parentPid(f), "a command name with parentheses and spaces");
         assertNull(ParentWatch.parentPid(tmp.resolve("absent")));
         assertEquals(String.valueOf(ProcessHandle.current().parent().orElseThrow().pid()), ParentWatch.parentPid(Path.of("/proc/self/stat")));
+    }
+
+    @Test
+    void mallocAsksForHugePages_keepingTheUsersTunables() {
+        assertEquals("glibc.malloc.hugetlb=1", OneShotJvm.glibcTunables(null));
+        assertEquals("glibc.malloc.hugetlb=1", OneShotJvm.glibcTunables(" "));
+        assertEquals("glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1", OneShotJvm.glibcTunables("glibc.malloc.arena_max=2"));
+        assertEquals("glibc.malloc.hugetlb=0", OneShotJvm.glibcTunables("glibc.malloc.hugetlb=0"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,6 +114,13 @@ class OneShotJvmTest {
         List<ProcessHandle> oneShot = c.process().children().filter(ProcessHandle::isAlive).toList();
         assertEquals(1, oneShot.size(), "the one-shot JVM: " + oneShot);
         assertTrue(oneShot.get(0).info().arguments().map(a -> List.of(a).contains("-XX:TieredStopAtLevel=1")).orElse(true));
+        // where the kernel gives huge pages on request, glibc's malloc is told to ask for them (the direct buffers)
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        if (Files.isReadable(thp) && Files.readString(thp).contains("[madvise]")) {
+            List<String> environ = List.of(new String(Files.readAllBytes(Path.of("/proc", oneShot.get(0).pid() + "", "environ")),
+                    java.nio.charset.StandardCharsets.ISO_8859_1).split("\0"));
+            assertTrue(environ.contains("GLIBC_TUNABLES=glibc.malloc.hugetlb=1"), environ.toString());
+        }
         c.kill9();
         oneShot.get(0).onExit().get(10, TimeUnit.SECONDS); // the watch polls every 250 ms
         assertFalse(oneShot.get(0).isAlive());
