@@ -224,6 +224,10 @@ public final class Bench {
         cs.add(new Contender("b10-transfer load (CLI, -Xmx256m, one-shot flags)", Map.of("B10FS_CACHE_DIR", store.toString(),
                 "TORCH_CACHE_DIR", out.resolve("tree").toString()), List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-XX:+UseTransparentHugePages", "-jar", jar.toString(), "load")));
+        // the CLI kept in its first JVM: what the relaunch into a one-shot JVM gains where it applies (2 CPUs or fewer)
+        cs.add(new Contender("b10-transfer load (CLI, -Xmx256m, in one JVM: B10_TRANSFER_CLI_RELAUNCH=false)", Map.of(
+                "B10FS_CACHE_DIR", store.toString(), "TORCH_CACHE_DIR", out.resolve("tree").toString(), "B10_TRANSFER_CLI_RELAUNCH", "false"),
+                List.of(java, "-Xmx256m", "-jar", jar.toString(), "load")));
         Path copySource = dir.resolve("copy-source");
         check(sh("cp -r " + q(tree) + " " + q(copySource))); // on the same filesystem as the restores
         cs.add(new Contender("cp -r of the tree (the floor)", Map.of(), List.of("sh", "-c", "mkdir -p " + q(out)

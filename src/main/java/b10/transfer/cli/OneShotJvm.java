@@ -2,8 +2,8 @@ package b10.transfer.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.File;
+import java.io.FileInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, _JAVA_OPTIONS, an argument file, a command line that is
  * not plain ASCII, a JVM that is not HotSpot; a flag of ours is left out where the user's options
  * already choose on its subject. This class runs before the implementation is loaded: it is at the
- * jar's top with {@link Launcher} and uses nothing of ours.
+ * jar's top with {@link Launcher} and uses nothing of ours; it reads files with java.io and joins
+ * strings without the + operator and has no lambda: their first use in a JVM bootstraps method
+ * handles, on the path to the one-shot JVM's start.
  */
 final class OneShotJvm {
     /** The setting (auto: where the JVM sees two CPUs or fewer; true: always; false: never) and its system property. */
@@ -43,7 +45,7 @@ final class OneShotJvm {
      * run in this JVM (not {@code load}, not wanted, or the JVM could not be started).
      */
     static int run(String[] args) {
-        boolean hugePages = hugePagesOnRequest(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+        boolean hugePages = hugePagesOnRequest(new File("/sys/kernel/mm/transparent_hugepage/enabled"));
         List<String> command = command(args, System.getenv(), Runtime.getRuntime().availableProcessors(), hugePages);
         if (command == null) {
             return -1;
@@ -59,8 +61,7 @@ final class OneShotJvm {
             return -1; // the restore runs here, as it would without the relaunch
         }
         // a signal that ends this JVM ends the restore too (the relaunched JVM also watches for this one's end)
-        Thread forward = new Thread(() -> stop(child), "b10-transfer-relaunch-stop");
-        Runtime.getRuntime().addShutdownHook(forward);
+        Runtime.getRuntime().addShutdownHook(new Stop(child));
         while (true) {
             try {
                 return child.waitFor();
@@ -70,17 +71,28 @@ final class OneShotJvm {
         }
     }
 
-    private static void stop(Process child) {
-        if (!child.isAlive()) {
-            return;
+    /** The shutdown hook that passes this JVM's end on to the one-shot JVM (a class, not a lambda: see above). */
+    private static final class Stop extends Thread {
+        private final Process child;
+
+        Stop(Process child) {
+            super("b10-transfer-relaunch-stop");
+            this.child = child;
         }
-        child.destroy();
-        try {
-            if (!child.waitFor(10, TimeUnit.SECONDS)) {
+
+        @Override
+        public void run() {
+            if (!child.isAlive()) {
+                return;
+            }
+            child.destroy();
+            try {
+                if (!child.waitFor(10, TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 child.destroyForcibly();
             }
-        } catch (InterruptedException e) {
-            child.destroyForcibly();
         }
     }
 
@@ -108,7 +120,7 @@ final class OneShotJvm {
                 return null; // options the new JVM would take again (and announce again), unseen by the checks below
             }
         }
-        List<String> argv = commandLine(Path.of("/proc/self/cmdline"));
+        List<String> argv = commandLine(new File("/proc/self/cmdline"));
         String pid = pid();
         if (argv == null || argv.size() < 2 || pid == null) {
             return null;
@@ -127,7 +139,7 @@ final class OneShotJvm {
         if (current == null || current.isBlank()) {
             return MALLOC_HUGE_PAGES;
         }
-        return current.contains("glibc.malloc.hugetlb") ? current : current + ":" + MALLOC_HUGE_PAGES;
+        return current.contains("glibc.malloc.hugetlb") ? current : current.concat(":").concat(MALLOC_HUGE_PAGES);
     }
 
     /**
@@ -161,10 +173,10 @@ final class OneShotJvm {
             return null; // the user's options already chose
         }
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(javaHome, "bin", "java").toString());
+        cmd.add(new File(new File(javaHome, "bin"), "java").getPath());
         cmd.addAll(flags);
         cmd.add("-D" + PROPERTY + "=false");
-        cmd.add("-D" + PARENT_PROPERTY + "=" + pid);
+        cmd.add(("-D" + PARENT_PROPERTY + "=").concat(pid));
         cmd.addAll(argv.subList(1, argv.size()));
         return cmd;
     }
@@ -179,10 +191,10 @@ final class OneShotJvm {
     }
 
     /** This process's arguments (argv, the launcher's name first), or null where they cannot be read as plain ASCII. */
-    static List<String> commandLine(Path cmdline) {
+    static List<String> commandLine(File cmdline) {
         byte[] b;
-        try {
-            b = Files.readAllBytes(cmdline);
+        try (FileInputStream in = new FileInputStream(cmdline)) {
+            b = in.readAllBytes();
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -201,9 +213,9 @@ final class OneShotJvm {
     }
 
     /** Whether the kernel gives transparent huge pages to a mapping that asks (the JVM warns where it does not). */
-    static boolean hugePagesOnRequest(Path enabled) {
-        try {
-            return Files.readString(enabled, StandardCharsets.US_ASCII).contains("[madvise]");
+    static boolean hugePagesOnRequest(File enabled) {
+        try (FileInputStream in = new FileInputStream(enabled)) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).contains("[madvise]");
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -211,8 +223,8 @@ final class OneShotJvm {
 
     private static String pid() {
         try {
-            return Files.readSymbolicLink(Path.of("/proc/self")).toString();
-        } catch (IOException | RuntimeException e) {
+            return String.valueOf(ProcessHandle.current().pid()); // ProcessHandle's classes are the process API's, loaded anyway
+        } catch (RuntimeException e) {
             return null;
         }
     }

@@ -66,12 +66,12 @@ class OneShotJvmTest {
     void theCommandLineIsReadAsNulSeparatedAscii() throws Exception {
         Path f = tmp.resolve("cmdline");
         Files.write(f, "java\0-Xmx1g\0-jar\0a b.jar\0load\0".getBytes(StandardCharsets.US_ASCII));
-        assertEquals(List.of("java", "-Xmx1g", "-jar", "a b.jar", "load"), OneShotJvm.commandLine(f));
+        assertEquals(List.of("java", "-Xmx1g", "-jar", "a b.jar", "load"), OneShotJvm.commandLine(f.toFile()));
         Files.write(f, "java\0-jar\0caf\u00e9.jar\0load\0".getBytes(StandardCharsets.UTF_8));
-        assertNull(OneShotJvm.commandLine(f), "not ASCII: its decoding would depend on the locale");
+        assertNull(OneShotJvm.commandLine(f.toFile()), "not ASCII: its decoding would depend on the locale");
         Files.write(f, "java\0-ja".getBytes(StandardCharsets.US_ASCII));
-        assertNull(OneShotJvm.commandLine(f), "cut");
-        assertNull(OneShotJvm.commandLine(tmp.resolve("absent")));
+        assertNull(OneShotJvm.commandLine(f.toFile()), "cut");
+        assertNull(OneShotJvm.commandLine(tmp.resolve("absent").toFile()));
     }
 
     @Test
@@ -97,11 +97,11 @@ class OneShotJvmTest {
     void hugePagesOnRequest_onlyInMadviseMode() throws Exception {
         Path f = tmp.resolve("enabled");
         Files.writeString(f, "always [madvise] never\n");
-        assertTrue(OneShotJvm.hugePagesOnRequest(f));
+        assertTrue(OneShotJvm.hugePagesOnRequest(f.toFile()));
         Files.writeString(f, "always madvise [never]\n");
-        assertFalse(OneShotJvm.hugePagesOnRequest(f));
+        assertFalse(OneShotJvm.hugePagesOnRequest(f.toFile()));
         Files.writeString(f, "[always] madvise never\n");
-        assertFalse(OneShotJvm.hugePagesOnRequest(f), "every mapping has them already");
-        assertFalse(OneShotJvm.hugePagesOnRequest(tmp.resolve("absent")));
+        assertFalse(OneShotJvm.hugePagesOnRequest(f.toFile()), "every mapping has them already");
+        assertFalse(OneShotJvm.hugePagesOnRequest(tmp.resolve("absent").toFile()));
     }
 }
