@@ -125,6 +125,8 @@ public final class SafeExtractor {
         private long sinceSpaceCheck;
         /** The name of the directory the last file went into, made already. */
         private String lastParent;
+        /** The small files' writes, a directory's files in one lane (see {@link WriteLanes}). */
+        private final WriteLanes lanes = new WriteLanes(writers, limits.writerThreads());
 
         Extraction(Path staging, TransferControl control, Map<String, String> sideManifest) {
             this.staging = staging;
@@ -248,7 +250,7 @@ public final class SafeExtractor {
                 throw new CacheValidationError("archive rejected: entry '" + EntryGuard.printable(rawName)
                         + "' takes the content past MAX_CACHE_SIZE_MB=" + limits.maxBytes() / (1024 * 1024));
             }
-            parentMade(name, target);
+            boolean sameDirectory = parentMade(name, target);
             boolean executable = (e.getMode() & 0100) != 0;
             CRC32C crc = new CRC32C();
             // the guard refused empty, "." and ".." segments: the normalized name is the path under staging
@@ -263,7 +265,7 @@ public final class SafeExtractor {
                     content.flip();
                     crc.update(content);
                     content.rewind();
-                    writeInBackground(new SmallWrite(target, slab, content, executable, listed));
+                    writeInBackground(new SmallWrite(target, slab, content, executable, listed), sameDirectory);
                     handed = true;
                 } finally {
                     if (!handed && slab != null) {
@@ -288,25 +290,28 @@ public final class SafeExtractor {
 
         /**
          * Makes the file's directory unless the entry before it was in the same one (archives list
-         * a directory's files together: most entries then cost no Path and no set lookup).
+         * a directory's files together: most entries then cost no Path and no set lookup). True
+         * where it was the same directory.
          */
-        private void parentMade(String name, Path target) {
+        private boolean parentMade(String name, Path target) {
             int slash = name.lastIndexOf('/');
-            if (slash < 0) {
-                return; // the staging directory
+            String parent = slash < 0 ? "" : null; // "": the staging directory
+            if (lastParent != null && lastParent.length() == Math.max(slash, 0) && name.startsWith(lastParent)) {
+                return true;
             }
-            if (lastParent != null && lastParent.length() == slash && name.startsWith(lastParent)) {
-                return;
+            if (slash >= 0) {
+                makeDirs(target.getParent(), dirs);
+                parent = name.substring(0, slash);
             }
-            makeDirs(target.getParent(), dirs);
-            lastParent = name.substring(0, slash);
+            lastParent = parent;
+            return false;
         }
 
         /** Hands a small file to a writer thread, waiting while too many bytes are in flight. */
-        private void writeInBackground(SmallWrite w) throws IOException {
+        private void writeInBackground(SmallWrite w, boolean sameDirectory) throws IOException {
             acquire(inFlight, w.permits());
             try {
-                writers.execute(w);
+                lanes.add(w, sameDirectory);
             } catch (RuntimeException e) {
                 inFlight.release(w.permits()); // not queued: the drain must not wait for it
                 throw e;
