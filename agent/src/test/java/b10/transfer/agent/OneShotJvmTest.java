@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,15 +26,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OneShotJvmTest {
     @TempDir
     Path tmp;
-    Path store;
-    Path venv;
-    Path seed;
+    /** One store for every case (a save per case would add a JVM's run each). */
+    @TempDir
+    static Path shared;
+    static Path store;
+    static Path venv;
+    static Path seed;
 
-    @BeforeEach
-    void seedStore() throws Exception {
-        store = tmp.resolve("store");
-        venv = SurvivalKit.fakeVenv(tmp);
-        seed = tmp.resolve("seed");
+    @BeforeAll
+    static void seedStore() throws Exception {
+        store = shared.resolve("store");
+        venv = SurvivalKit.fakeVenv(shared);
+        seed = shared.resolve("seed");
         SurvivalKit.generate(seed, 300, 6L << 20, 5);
         ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"), env(seed), 60, "-jar", ChildJvm.jar().toString(), "save");
         assertTrue(r.out().strip().endsWith("SUCCESS"), r.out() + r.err());
@@ -142,7 +145,7 @@ class OneShotJvmTest {
         return r.out().lines().filter(l -> l.startsWith("-XX:")).toList();
     }
 
-    private Map<String, String> env(Path local, String... kv) {
+    private static Map<String, String> env(Path local, String... kv) {
         Map<String, String> e = ChildJvm.env(kv);
         e.put("TORCH_CACHE_DIR", local.toString());
         e.put("B10FS_CACHE_DIR", store.toString());
