@@ -88,8 +88,6 @@ public final class Settings {
     public final Path trustedKeys;
     /** Globs of the main classes or jars the agent acts in; null: every application JVM (not the JDK's tools, not our CLI). */
     public final String onlyIn;
-    /** Whether the CLI's load starts itself again in a one-shot JVM: auto (two CPUs or fewer), true, false. */
-    public final String cliRelaunch;
     /** One line for each setting that was given but is not one of ours (a typo), naming the nearest valid name. */
     public final List<String> warnings;
     /**
@@ -190,8 +188,9 @@ public final class Settings {
         zstdWorkers = (int) s.nonNegativeLong(PREFIX + "ZSTD_WORKERS",
                 Math.min(8, Runtime.getRuntime().availableProcessors()));
         onlyIn = s.raw(PREFIX + "ONLY_IN");
-        // read by the CLI's launcher before anything else (cli.OneShotJvm); judged here, so that a bad value is named
-        cliRelaunch = s.oneOf(PREFIX + "CLI_RELAUNCH", "auto", "auto", "true", "false");
+        // whether the CLI's load starts itself again in a one-shot JVM: read by its launcher before anything
+        // else (cli.OneShotJvm, which stays in its first JVM on a value it does not know), judged here, so that it is named
+        s.oneOf(PREFIX + "CLI_RELAUNCH", "auto", "auto", "true", "false");
         jmxDelay = s.bool(PREFIX + "JMX", true) ? Duration.ofMillis(Math.round(1000 * s.nonNegativeDouble(PREFIX + "JMX_DELAY_S", 10)))
                 : Duration.ofMillis(-1);
         signingKey = s.raw(PREFIX + "SIGNING_KEY") == null ? null : s.path(PREFIX + "SIGNING_KEY", null);

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,13 +42,9 @@ class OneShotJvmTest {
         assertTrue(r.out().strip().endsWith("SUCCESS"), r.out() + r.err());
     }
 
-    static Stream<String> jdks() {
-        return ChildJvm.javaHomes().stream();
-    }
-
     /** On two CPUs the load runs in a JVM with the one-shot flags; stdout, stderr and the exit code are the command's. */
     @ParameterizedTest
-    @MethodSource("jdks")
+    @MethodSource("b10.transfer.agent.AgentTest#jdks")
     void onTwoCpus_theLoadRunsInAOneShotJvm_andAnswersAsItself(String jdk) throws Exception {
         Path local = tmp.resolve("two/cache");
         ChildJvm.Result r = load(jdk, env(local), "-XX:ActiveProcessorCount=2");
