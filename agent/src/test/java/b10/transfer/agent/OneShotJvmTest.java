@@ -141,11 +141,6 @@ class OneShotJvmTest {
     }
 
     private static Map<String, String> env(Path local, String... kv) {
-        Map<String, String> e = ChildJvm.env(kv);
-        e.put("TORCH_CACHE_DIR", local.toString());
-        e.put("B10FS_CACHE_DIR", store.toString());
-        e.put("B10_TRANSFER_PYTHON", venv.toString());
-        e.put("B10_TRANSFER_GPU_BACKEND", "none");
-        return e;
+        return SurvivalKit.env(local, store, venv, kv);
     }
 }
