@@ -295,15 +295,14 @@ public final class SafeExtractor {
          */
         private boolean parentMade(String name, Path target) {
             int slash = name.lastIndexOf('/');
-            String parent = slash < 0 ? "" : null; // "": the staging directory
-            if (lastParent != null && lastParent.length() == Math.max(slash, 0) && name.startsWith(lastParent)) {
+            int length = Math.max(slash, 0); // 0: the staging directory, which exists
+            if (lastParent != null && lastParent.length() == length && name.startsWith(lastParent)) {
                 return true;
             }
             if (slash >= 0) {
                 makeDirs(target.getParent(), dirs);
-                parent = name.substring(0, slash);
             }
-            lastParent = parent;
+            lastParent = name.substring(0, length);
             return false;
         }
 

@@ -106,6 +106,9 @@ final class OneShotJvm {
                 return null;
             }
         }
+        if (System.getProperty(PARENT_PROPERTY) != null) {
+            return null; // this is the one-shot JVM: a user's own relaunch setting later on its line must not start a third
+        }
         String mode = setting(env);
         if (!("true".equals(mode) || ("auto".equals(mode) && cpus <= AUTO_MAX_CPUS))) {
             return null; // false, or a value the command itself will report as a configuration error

@@ -60,6 +60,13 @@ class OneShotJvmTest {
         List<String> forced = OneShotJvm.command(new String[] {"load"}, Map.of("B10_TRANSFER_CLI_RELAUNCH", "TRUE"), 64, true);
         assertTrue(forced != null && forced.get(0).equals(Path.of(System.getProperty("java.home"), "bin", "java").toString()), "" + forced);
         assertTrue(forced.contains("-Db10.transfer.cli.parent=" + ProcessHandle.current().pid()), forced.toString());
+        // the one-shot JVM itself never relaunches, whatever setting its line carries after ours
+        System.setProperty(OneShotJvm.PARENT_PROPERTY, "1");
+        try {
+            assertNull(OneShotJvm.command(new String[] {"load"}, Map.of("B10_TRANSFER_CLI_RELAUNCH", "true"), 1, true));
+        } finally {
+            System.clearProperty(OneShotJvm.PARENT_PROPERTY);
+        }
     }
 
     @Test
